@@ -1,0 +1,4 @@
+"""Storage for Segments: tables, database set-up, import and demo data.
+
+This layer knows nothing of the rule engine or the app above it.
+"""
