@@ -51,3 +51,7 @@ class Clock:
     def show(self, instant: int) -> str:
         """An instant as the workspace sees it, to the second."""
         return from_micros(instant, self.timezone).format("YYYY-MM-DD HH:mm:ss zz")
+
+    def iso(self, instant: int) -> str:
+        """An instant in ISO 8601, in the workspace time zone."""
+        return from_micros(instant, self.timezone).isoformat()

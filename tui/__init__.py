@@ -1,0 +1,1 @@
+"""The user-facing layer: the terminal app and the `segments` command line."""
