@@ -6,6 +6,7 @@ snapshot; an explanation applies the same rules to one user's facts.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,16 @@ class SegmentCount:
     members: int
     total_users: int
     criteria: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One user of a segment, as a member list shows them."""
+
+    user_id: int
+    external_id: str
+    language: str | None
+    last_session_at: int | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,19 @@ class Evaluation:
             total_users=len(self.scope.all_users),
             criteria=tuple(len(found) for found in sets),
         )
+
+    def member_page(
+        self, definition: SegmentDefinition, offset: int = 0, limit: int = 50
+    ) -> list[Member]:
+        """One page of members, in the order users were first seen."""
+        ids = self.members(definition)
+        chosen = [ids[index] for index in range(offset, min(offset + limit, len(ids)))]
+        rows = self.connection.execute(
+            "SELECT id, external_id, language, last_session_at FROM users"
+            " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(chosen),),
+        ).fetchall()
+        return [Member(*row) for row in rows]
 
     def explain(
         self, definition: SegmentDefinition, external_id: str

@@ -64,7 +64,9 @@ def build_parser() -> Parser:
     apply = subcommands.add_parser(
         "apply", parents=[shared], help="create or replace segments from a file"
     )
-    apply.add_argument("file", metavar="FILE", help="one definition or a list (- for stdin)")
+    apply.add_argument(
+        "file", metavar="FILE", help="one definition or a list (- for stdin)"
+    )
     zone = subcommands.add_parser(
         "timezone", parents=[shared], help="show or set the workspace time zone"
     )
@@ -72,7 +74,9 @@ def build_parser() -> Parser:
     return parser
 
 
-def _add_import(subcommands: argparse._SubParsersAction[Parser], shared: Parser) -> None:
+def _add_import(
+    subcommands: argparse._SubParsersAction[Parser], shared: Parser
+) -> None:
     """`segments import`."""
     command = subcommands.add_parser(
         "import", parents=[shared], help="import users, sessions and page visits"

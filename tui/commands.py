@@ -55,16 +55,10 @@ def open_app(options: argparse.Namespace) -> int:
     """Open the terminal app, on the demo database with `--demo`."""
     from tui.app import SegmentsApp
 
-    if options.demo:
-        workspace = _demo_workspace(options)
-    else:
-        workspace = _workspace(options)
-    now = getattr(options, "now", None)
-    instant = parse_instant(now) if now else None
-    tz = getattr(options, "tz", None)
-    if tz:
-        workspace.clock(None, tz)
-    SegmentsApp(workspace, now=instant, tz=tz).run()
+    workspace = _demo_workspace(options) if options.demo else _workspace(options)
+    clock = _clock(workspace, options)
+    now = clock.now if getattr(options, "now", None) else None
+    SegmentsApp(workspace, now=now, tz=getattr(options, "tz", None)).run()
     return 0
 
 
@@ -73,7 +67,9 @@ def _demo_workspace(options: argparse.Namespace) -> Workspace:
     from data.demo import generate_demo
 
     given = getattr(options, "db", None)
-    path = Path(given) if given else resolve_database_path(None).with_name(DEMO_DATABASE)
+    path = (
+        Path(given) if given else resolve_database_path(None).with_name(DEMO_DATABASE)
+    )
     workspace = Workspace.open(path, create=True)
     if workspace.total_users() == 0 and not workspace.segments():
         print(f"Generating demo data in {path} ...", file=sys.stderr)
@@ -138,7 +134,9 @@ def count(options: argparse.Namespace) -> int:
                 "members": members,
                 "definition": criterion.to_json(),
             }
-            for criterion, members in zip(definition.criteria, result.criteria)
+            for criterion, members in zip(
+                definition.criteria, result.criteria, strict=True
+            )
         ],
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))

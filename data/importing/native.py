@@ -1,0 +1,125 @@
+"""The native format: JSON Lines of users, sessions and page visits.
+
+    {"type": "user", "user_id": "u-1", "language": "fr-FR"}
+    {"type": "session", "user_id": "u-1", "started_at": "2025-07-01T09:30:00+02:00"}
+    {"type": "page_visit", "user_id": "u-1", "path": "/cart", "visited_at": "..."}
+
+Unknown fields are ignored so that exports may carry more than we read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from data.importing.records import (
+    PageVisitRecord,
+    Record,
+    Rejection,
+    SessionRecord,
+    UserRecord,
+    instant_micros,
+    language_tag,
+    page_path,
+)
+from data.importing.source import Progress, SourceFile
+from data.instants import InstantError
+
+TYPES = ("user", "session", "page_visit")
+
+
+class LineError(ValueError):
+    """Why one line cannot be imported, in words for the person."""
+
+
+def recognises(first_line: str) -> bool:
+    """Whether a file whose first non-blank line is this is native."""
+    try:
+        return isinstance(json.loads(first_line), dict)
+    except ValueError:
+        return False
+
+
+class NativeReader:
+    """Reads native files into records, one line at a time."""
+
+    def __init__(self) -> None:
+        self.lines_read = 0
+
+    def read(self, source: SourceFile, progress: Progress) -> Iterator[Record]:
+        """The records of one file, and a rejection for each bad line."""
+        for number, text, clean in source.lines(progress):
+            if text.isspace():
+                continue
+            self.lines_read += 1
+            if not clean:
+                yield Rejection(source.name, number, "not valid UTF-8")
+                continue
+            try:
+                yield parse_line(text)
+            except LineError as error:
+                yield Rejection(source.name, number, str(error))
+
+    def finish(self) -> Iterator[Record]:
+        """Nothing is held back until the end in this format."""
+        return iter(())
+
+
+def parse_line(text: str) -> Record:
+    """The record on one line of JSON."""
+    try:
+        fields = json.loads(text)
+    except ValueError as error:
+        raise LineError(f"invalid JSON: {error}") from None
+    if not isinstance(fields, dict):
+        raise LineError("not a JSON object")
+    kind = fields.get("type")
+    if kind not in TYPES:
+        raise LineError(_type_problem(fields))
+    user = _text_field(fields, "user_id")
+    if kind == "user":
+        return _user(user, fields)
+    if kind == "session":
+        return SessionRecord(user, _instant_field(fields, "started_at"), "")
+    path = page_path(_text_field(fields, "path"))
+    if not path:
+        raise LineError("field 'path' has no path before its query or fragment")
+    return PageVisitRecord(user, path, _instant_field(fields, "visited_at"))
+
+
+def _type_problem(fields: dict[str, Any]) -> str:
+    """The reason for a missing or unknown `type`."""
+    if "type" not in fields:
+        return "missing field 'type'"
+    expected = ", ".join(TYPES)
+    return f"field 'type' is {fields['type']!r}, expected one of {expected}"
+
+
+def _user(user: str, fields: dict[str, Any]) -> UserRecord:
+    """A user record; a `language` field, even empty, replaces the stored one."""
+    if "language" not in fields:
+        return UserRecord(user, None, False)
+    value = fields["language"]
+    if value is not None and not isinstance(value, str):
+        raise LineError("field 'language' must be a string or null")
+    return UserRecord(user, language_tag(value), True)
+
+
+def _text_field(fields: dict[str, Any], name: str) -> str:
+    """A required field that must be a non-blank string."""
+    if name not in fields:
+        raise LineError(f"missing field {name!r}")
+    value = fields[name]
+    if not isinstance(value, str) or not value.strip():
+        raise LineError(f"field {name!r} must be a non-empty string")
+    return value
+
+
+def _instant_field(fields: dict[str, Any], name: str) -> int:
+    """A required ISO 8601 instant, in microseconds."""
+    text = _text_field(fields, name)
+    try:
+        return instant_micros(text)
+    except InstantError as error:
+        raise LineError(f"field {name!r}: {error}") from None
