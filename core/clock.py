@@ -7,7 +7,7 @@ hours, and pendulum keeps the wall-clock time when subtracting days.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 import pendulum
 
@@ -35,9 +35,19 @@ class Clock:
     timezone: str = "UTC"
 
     def day_start(self, day: date) -> int:
-        """The first instant of `day` in the workspace time zone."""
-        start = pendulum.datetime(day.year, day.month, day.day, tz=self.timezone)
-        return to_micros(start)
+        """The first instant of `day` in the workspace time zone.
+
+        Midnight happens twice where clocks go back at 01:00 and not at all
+        where they go forward at 00:00: the earliest instant of that local
+        date is wanted, whichever offset it has.
+        """
+        zone = pendulum.timezone(self.timezone)
+        midnight = datetime.combine(day, time(), zone)
+        both = sorted(to_micros(midnight.replace(fold=fold)) for fold in (0, 1))
+        for instant in both:
+            if from_micros(instant, self.timezone).date() == day:
+                return instant
+        return both[-1]
 
     def next_day_start(self, day: date) -> int:
         """The first instant of the day after `day`."""

@@ -94,7 +94,7 @@ def parse_criterion(raw: object, position: int) -> Criterion:
     if not isinstance(raw, Mapping):
         raise DefinitionError([Problem("must be a JSON object", "", position)])
     kind = raw.get("type")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         known = ", ".join(KINDS)
         message = f"must be one of {known}, got {kind!r}"
         raise DefinitionError([Problem(message, "type", position)])

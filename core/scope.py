@@ -7,7 +7,6 @@ evidence an explanation is built from.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from functools import cached_property
 from pyroaring import BitMap
 
 from core.clock import Clock
+from data import user_sets
 
 
 @dataclass
@@ -28,26 +28,70 @@ class Scope:
     @cached_property
     def all_users(self) -> BitMap:
         """Every user id."""
-        return self.user_ids("SELECT id FROM users")
+        return user_sets.read(self.connection, user_sets.ALL, [0])
 
     @cached_property
     def pages(self) -> list[tuple[int, str]]:
         """Every distinct page as (id, normalised path): thousands, not millions."""
         return self.connection.execute("SELECT id, path FROM pages").fetchall()
 
+    @cached_property
+    def languages(self) -> list[tuple[int, str]]:
+        """Every distinct device language as (id, normalised tag)."""
+        return self.connection.execute("SELECT id, tag FROM languages").fetchall()
+
+    def sets(self, kind: str, keys: Iterable[int]) -> BitMap:
+        """The users in any of the stored sets of `kind` with these keys."""
+        return user_sets.read(self.connection, kind, keys)
+
+    def first_session_before(self, instant: int) -> BitMap:
+        """Users whose first session started before `instant`."""
+        day = user_sets.day_of(instant)
+        whole_days = user_sets.read_range(
+            self.connection, user_sets.FIRST_DAY, None, day
+        )
+        return whole_days | self.user_ids(
+            "SELECT id FROM users WHERE first_session_at >= ? AND first_session_at < ?",
+            (day * user_sets.DAY, instant),
+        )
+
+    def last_session_from(self, instant: int) -> BitMap:
+        """Users whose last session started at or after `instant`."""
+        day = user_sets.day_of(instant)
+        later_days = user_sets.read_range(
+            self.connection, user_sets.LAST_DAY, day + 1, None
+        )
+        return later_days | self.user_ids(
+            "SELECT id FROM users WHERE last_session_at >= ? AND last_session_at < ?",
+            (instant, (day + 1) * user_sets.DAY),
+        )
+
+    def session_between(self, low: int, high: int) -> BitMap:
+        """Users with a session that started in [low, high)."""
+        first_hour = -(-low // user_sets.HOUR)
+        end_hour = high // user_sets.HOUR
+        if first_hour >= end_hour:
+            return self._sessions_in(low, high)
+        whole_hours = user_sets.read_range(
+            self.connection, user_sets.SESSION_HOUR, first_hour, end_hour
+        )
+        edges = self._sessions_in(low, first_hour * user_sets.HOUR)
+        edges |= self._sessions_in(end_hour * user_sets.HOUR, high)
+        return whole_hours | edges
+
+    def _sessions_in(self, low: int, high: int) -> BitMap:
+        """Users with a session in a short range, straight from the index."""
+        if low >= high:
+            return BitMap()
+        return self.user_ids(
+            "SELECT user_id FROM app_sessions WHERE started_at >= ? AND started_at < ?",
+            (low, high),
+        )
+
     def user_ids(self, sql: str, parameters: Sequence[object] = ()) -> BitMap:
         """The user ids in the first column of a query's rows."""
         rows = self.connection.execute(sql, parameters)
         return BitMap(row[0] for row in rows)
-
-    def visitors(self, page_ids: Iterable[int]) -> BitMap:
-        """The users who visited at least one of `page_ids`."""
-        ids = json.dumps(list(page_ids))
-        return self.user_ids(
-            "SELECT user_id FROM page_visitors"
-            " WHERE page_id IN (SELECT value FROM json_each(?))",
-            (ids,),
-        )
 
 
 @dataclass(frozen=True)

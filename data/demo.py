@@ -13,25 +13,41 @@ import json
 import logging
 import random
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from data.demo_activity import Activity, Chunk
+from data.demo_bulk import bulk_transaction, indexes_built_afterwards
 from data.demo_catalogue import Catalogue, build_catalogue
 from data.demo_segments import example_segments
 from data.instants import to_micros
+from data.user_sets import UserSetChanges
 
 log = logging.getLogger(__name__)
 
 CHUNK_USERS = 2_000
-BULK_CACHE_KIB = 262_144
-DATA_TABLES = ("page_visitors", "page_visits", "app_sessions", "users", "pages", "segments")
+# Children before parents; settings (such as the time zone) are not data here.
+DATA_TABLES = (
+    "user_sets",
+    "languages",
+    "page_visitors",
+    "page_visits",
+    "app_sessions",
+    "users",
+    "pages",
+    "segments",
+)
 
-__all__ = ["DemoRefused", "DemoSummary", "example_segments", "generate_demo"]
+__all__ = [
+    "DemoRefused",
+    "DemoSummary",
+    "example_segments",
+    "generate_demo",
+    "start_of_utc_day",
+]
 
 
 class DemoRefused(Exception):
@@ -79,37 +95,13 @@ def generate_demo(
     catalogue = build_catalogue(rng, users, anchor)
     raw = engine.raw_connection()
     try:
-        with _bulk_transaction(raw.driver_connection) as connection:
+        with bulk_transaction(raw.driver_connection) as connection:
             _clear_or_refuse(connection, replace)
             summary = _write(connection, rng, catalogue, users, anchor, progress)
     finally:
         raw.close()
     log.info("generated demo data: %s", summary)
     return summary
-
-
-@contextmanager
-def _bulk_transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction with a cache large enough for a bulk load.
-
-    BEGIN IMMEDIATE takes the write lock before the emptiness check, so no
-    other writer can slip data in between the check and the load.
-    """
-    isolation = connection.isolation_level
-    cache = connection.execute("PRAGMA cache_size").fetchone()[0]
-    connection.isolation_level = None
-    connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-    finally:
-        connection.execute(f"PRAGMA cache_size = {cache}")
-        connection.isolation_level = isolation
 
 
 def _clear_or_refuse(connection: sqlite3.Connection, replace: bool) -> None:
@@ -145,14 +137,20 @@ def _write(
     activity = Activity(rng, catalogue, now)
     width = max(7, len(str(users)))
     sessions = visits = 0
-    for first in range(1, users + 1, CHUNK_USERS):
-        count = min(CHUNK_USERS, users + 1 - first)
-        chunk = activity.chunk(first, count, width)
-        _insert_chunk(connection, chunk)
-        sessions += len(chunk.sessions)
-        visits += len(chunk.visits)
-        if progress is not None:
-            progress(first + count - 1, users)
+    sets = UserSetChanges()
+    with indexes_built_afterwards(connection, ("users", "app_sessions")):
+        for first in range(1, users + 1, CHUNK_USERS):
+            count = min(CHUNK_USERS, users + 1 - first)
+            chunk = activity.chunk(first, count, width)
+            _insert_chunk(connection, chunk)
+            sets.add_users(connection, chunk.users)
+            sets.add_sessions(chunk.sessions)
+            sets.add_page_visits(chunk.visits)
+            sessions += len(chunk.sessions)
+            visits += len(chunk.visits)
+            if progress is not None:
+                progress(first + count - 1, users)
+    sets.apply(connection)
     return DemoSummary(
         users=users,
         sessions=sessions,
@@ -177,8 +175,11 @@ def _insert_chunk(connection: sqlite3.Connection, chunk: Chunk) -> None:
         "INSERT INTO page_visits (user_id, page_id, visited_at) VALUES (?, ?, ?)",
         chunk.visits,
     )
-    connection.executemany(
-        "INSERT INTO page_visitors (page_id, user_id) VALUES (?, ?)", chunk.visitors
+    connection.execute(
+        "INSERT INTO page_visitors (page_id, user_id)"
+        " SELECT DISTINCT page_id, user_id FROM page_visits"
+        " WHERE user_id BETWEEN ? AND ? ORDER BY page_id, user_id",
+        (chunk.users[0][0], chunk.users[-1][0]),
     )
 
 

@@ -44,7 +44,6 @@ class Chunk:
     )
     sessions: list[tuple[int, int]] = field(default_factory=list)
     visits: list[tuple[int, int, int]] = field(default_factory=list)
-    visitors: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Activity:
@@ -74,7 +73,6 @@ class Activity:
             )
             chunk.sessions.extend((user, start) for start in starts)
             self._add_visits(user, starts, chunk)
-        chunk.visitors.sort()
         return chunk
 
     def _language(self) -> str | None:
@@ -104,9 +102,5 @@ class Activity:
 
     def _add_visits(self, user: int, starts: list[int], chunk: Chunk) -> None:
         """The user's page visits, in key order, and their distinct pages."""
-        visits: list[tuple[int, int, int]] = []
-        for start in starts:
-            self._journeys.add_visits(user, start, visits)
-        visits = sorted(set(visits))
+        visits = sorted(set(self._journeys.visits(user, starts)))
         chunk.visits.extend(visits)
-        chunk.visitors.extend((page, user) for page in {v[1] for v in visits})

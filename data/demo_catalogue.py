@@ -131,8 +131,9 @@ def build_catalogue(rng: random.Random, users: int, now: int) -> Catalogue:
     """The demo shop for `users` users, with sales placed relative to `now`."""
     paths = list(FIXED_PATHS)
     paths += [sale.path for sale in SALES]
+    first_category = len(paths) + 1
     paths += [f"/category/{name}" for name in CATEGORIES]
-    category_pages = [len(paths) - len(CATEGORIES) + 1 + i for i in range(len(CATEGORIES))]
+    category_pages = list(range(first_category, len(paths) + 1))
     products = _place_products(rng, users, paths)
     sales = [
         (start, end, paths.index(sale.path) + 1)
@@ -149,7 +150,9 @@ def build_catalogue(rng: random.Random, users: int, now: int) -> Catalogue:
     )
 
 
-def _place_products(rng: random.Random, users: int, paths: list[str]) -> list[list[int]]:
+def _place_products(
+    rng: random.Random, users: int, paths: list[str]
+) -> list[list[int]]:
     """Append product paths to `paths`; the page ids of each category's products.
 
     Every category gets one product first, so that no category page is a dead end.

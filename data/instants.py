@@ -6,7 +6,7 @@ every conversion to and from calendar time goes through this module.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pendulum
 
@@ -38,9 +38,12 @@ def parse_instant(text: str) -> int:
     if not isinstance(text, str) or not text.strip():
         raise InstantError("empty instant")
     try:
-        parsed = pendulum.parse(text.strip(), tz="UTC")
+        # Exact, or a time of day alone would be taken as today at that time.
+        parsed = pendulum.parse(text.strip(), tz="UTC", exact=True)
     except (ValueError, TypeError, OverflowError) as error:
         raise InstantError(f"not an ISO 8601 instant: {text!r}") from error
+    if isinstance(parsed, date) and not isinstance(parsed, datetime):
+        parsed = datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
     if not isinstance(parsed, datetime):
         raise InstantError(f"not a date and time: {text!r}")
     return to_micros(parsed)

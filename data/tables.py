@@ -11,7 +11,7 @@ Instants are integers: microseconds since the epoch, UTC (see `instants`).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 
@@ -113,3 +113,23 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class Language(SQLModel, table=True):
+    """A distinct device language tag, numbered for its set in `user_sets`."""
+
+    __tablename__ = "languages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tag: str = Field(unique=True)
+
+
+class UserSet(SQLModel, table=True):
+    """A serialised Roaring bitmap of user ids sharing one fact (see `user_sets`)."""
+
+    __tablename__ = "user_sets"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    kind: str = Field(sa_column=Column(String, primary_key=True))
+    key: int = Field(sa_column=Column(Integer, primary_key=True))
+    users: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

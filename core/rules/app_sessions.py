@@ -107,16 +107,13 @@ def members(criterion: AppSessions, scope: Scope) -> BitMap:
     """The users the criterion holds for."""
     low, high = window(criterion, scope.clock)
     if criterion.operator == "before":
-        return scope.user_ids(
-            "SELECT id FROM users WHERE first_session_at < ?", (high,)
-        )
+        assert high is not None
+        return scope.first_session_before(high)
+    assert low is not None
     if criterion.operator == "between":
-        return scope.user_ids(
-            "SELECT DISTINCT user_id FROM app_sessions"
-            " WHERE started_at >= ? AND started_at < ?",
-            (low, high),
-        )
-    active = scope.user_ids("SELECT id FROM users WHERE last_session_at >= ?", (low,))
+        assert high is not None
+        return scope.session_between(low, high)
+    active = scope.last_session_from(low)
     if criterion.operator == "not_within_last":
         return scope.all_users - active
     return active

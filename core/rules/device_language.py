@@ -15,6 +15,7 @@ from pyroaring import BitMap
 
 from core.problems import Fields
 from core.scope import Scope, UserFacts, Verdict
+from data import user_sets
 from data.languages import display_language, normalise_language, tag_matches
 
 KIND = "device_language"
@@ -61,15 +62,12 @@ def parse(raw: Mapping[str, Any], position: int) -> DeviceLanguage:
 
 def members(criterion: DeviceLanguage, scope: Scope) -> BitMap:
     """The users the criterion holds for."""
-    speakers = BitMap()
-    for tag in criterion.languages:
-        # Tags are lower-case letters, digits and `-`; `.` sorts right after
-        # `-`, so the range holds exactly the tags that start with `tag-`.
-        speakers |= scope.user_ids(
-            "SELECT id FROM users WHERE language = ?"
-            " OR (language > ? AND language < ?)",
-            (tag, tag + "-", tag + "."),
-        )
+    listed = [
+        key
+        for key, tag in scope.languages
+        if any(tag_matches(wanted, tag) for wanted in criterion.languages)
+    ]
+    speakers = scope.sets(user_sets.LANGUAGE, listed)
     if criterion.operator == "contains":
         return speakers
     return scope.all_users - speakers

@@ -14,6 +14,7 @@ from pyroaring import BitMap
 
 from core.problems import Fields
 from core.scope import Scope, UserFacts, Verdict
+from data import user_sets
 from data.paths import normalise_path, strip_one_slash
 
 KIND = "page_visited"
@@ -87,7 +88,8 @@ def matcher(criterion: PageVisited) -> Callable[[str], bool]:
 def members(criterion: PageVisited, scope: Scope) -> BitMap:
     """The users the criterion holds for."""
     test = matcher(criterion)
-    visitors = scope.visitors(page for page, path in scope.pages if test(path))
+    matching = [page for page, path in scope.pages if test(path)]
+    visitors = scope.sets(user_sets.PAGE, matching)
     if criterion.operator == "visited":
         return visitors
     return scope.all_users - visitors
