@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -17,7 +17,7 @@ from data.instants import parse_instant
 from data.languages import normalise_language
 from data.paths import normalise_path
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 # The shapes that `datetime.fromisoformat` reads exactly as `parse_instant`
@@ -83,7 +83,7 @@ def instant_micros(text: str) -> int:
         except ValueError:
             return parse_instant(text)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return (moment - _EPOCH) // _MICROSECOND
     return parse_instant(text)
 

@@ -31,7 +31,8 @@ class Progress:
     def tell(self, offset_in_file: int) -> None:
         """Report that the current file has been read up to `offset_in_file`."""
         if self.callback is not None:
-            self.callback(min(self.done_before + offset_in_file, self.total), self.total)
+            done = min(self.done_before + offset_in_file, self.total)
+            self.callback(done, self.total)
 
     def file_done(self, size: int) -> None:
         """Count a whole file as read and move on to the next."""
@@ -41,11 +42,12 @@ class Progress:
 
 @dataclass
 class SourceFile:
-    """One input file, its detected or given format and its size in bytes."""
+    """One input file: its format, size in bytes and first non-blank line."""
 
     path: Path
     format: str
     size: int
+    first_line: str
 
     @property
     def name(self) -> str:

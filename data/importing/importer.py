@@ -1,0 +1,172 @@
+"""Running an import: every file in one transaction, or nothing at all.
+
+All files are checked before anything is written, so a missing or unknown
+file fails the import up front. The records then go through one writer in
+one transaction that only a finished import commits: an error, a Ctrl-C or
+`--strict` with a rejected line leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from data.importing.access_log import AccessLogReader
+from data.importing.detection import open_source
+from data.importing.native import NativeReader
+from data.importing.records import Record, Rejection
+from data.importing.report import ImportFailure, ImportReport
+from data.importing.snowplow import SnowplowReader
+from data.importing.source import Progress, ProgressCallback, SourceFile
+from data.importing.writer import Writer
+
+log = logging.getLogger(__name__)
+
+# A page cache of 64 MiB (negative means KiB) while importing: the indexes
+# of a large import stay in memory instead of being reread for every batch.
+IMPORT_CACHE_SIZE = -64 * 1024
+
+
+class Reader(Protocol):
+    """What each format module offers: records per file, then at the end."""
+
+    lines_read: int
+
+    def read(self, source: SourceFile, progress: Progress) -> Iterable[Record]:
+        """The records and rejections of one file."""
+        ...
+
+    def finish(self) -> Iterable[Record]:
+        """Records that need every file first, such as access-log sessions."""
+        ...
+
+
+READERS: dict[str, Callable[[], Reader]] = {
+    "native": NativeReader,
+    "snowplow": SnowplowReader,
+    "access-log": AccessLogReader,
+}
+
+
+def import_files(
+    engine: Engine,
+    paths: Sequence[str | PathLike[str]],
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import `paths` into the database behind `engine`, all or nothing.
+
+    `format` None detects each file's format. Raises ImportFailure, having
+    written nothing, when a file cannot be read or the database refuses.
+    """
+    sources = [open_source(Path(path), format) for path in paths]
+    meter = Progress(sum(source.size for source in sources), progress)
+    pooled = engine.raw_connection()
+    db = pooled.driver_connection
+    cache_size = db.execute("PRAGMA cache_size").fetchone()[0]
+    try:
+        db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_SIZE}")
+        report = _in_transaction(db, sources, strict, meter)
+    except sqlite3.Error as error:
+        raise ImportFailure(
+            f"{engine.url.database}: nothing was imported: {error}"
+        ) from error
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        pooled.close()
+    return report
+
+
+def _in_transaction(
+    db: sqlite3.Connection, sources: list[SourceFile], strict: bool, meter: Progress
+) -> ImportReport:
+    """Run the import in one transaction; commit only a finished, kept one."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        report = _run(db, sources, strict, meter)
+        if report.written:
+            db.commit()
+        else:
+            db.rollback()
+    except BaseException as error:
+        if db.in_transaction:
+            db.rollback()
+        if isinstance(error, OSError):
+            name = error.filename or "an input file"
+            reason = error.strerror or error
+            raise ImportFailure(f"{name}: cannot be read: {reason}") from error
+        raise
+    log.info(
+        "import of %d file(s), written=%s: %d users, %d sessions, %d page visits "
+        "added; %d lines read, %d rejected",
+        len(sources),
+        report.written,
+        report.users_added,
+        report.sessions_added,
+        report.page_visits_added,
+        report.lines_read,
+        len(report.rejections),
+    )
+    return report
+
+
+def _run(
+    db: sqlite3.Connection, sources: list[SourceFile], strict: bool, meter: Progress
+) -> ImportReport:
+    """Read every file through its format's reader into one writer."""
+    writer = Writer(db)
+    readers: dict[str, Reader] = {}
+    rejections: list[Rejection] = []
+    for source in sources:
+        if source.format not in readers:
+            readers[source.format] = READERS[source.format]()
+        _feed(readers[source.format].read(source, meter), writer, rejections, strict)
+    for reader in readers.values():
+        _feed(reader.finish(), writer, rejections, strict)
+    lines_read = sum(reader.lines_read for reader in readers.values())
+    formats = {source.name: source.format for source in sources}
+    if strict and rejections:
+        return ImportReport(0, 0, 0, lines_read, rejections, False, formats)
+    writer.finish()
+    return ImportReport(
+        writer.users_added,
+        writer.sessions_added,
+        writer.page_visits_added,
+        lines_read,
+        rejections,
+        True,
+        formats,
+    )
+
+
+def _feed(
+    records: Iterable[Record],
+    writer: Writer,
+    rejections: list[Rejection],
+    strict: bool,
+) -> None:
+    """Pass records to the writer and collect rejections.
+
+    Under `--strict` the first rejection dooms the import, so writing stops
+    there while reading goes on to report every bad line.
+    """
+    add = writer.add
+    for record in records:
+        if type(record) is Rejection:
+            rejections.append(record)
+            if strict:
+                add = _discard
+        else:
+            add(record)
+
+
+def _discard(_record: Record) -> None:
+    """Drop a record that would only be rolled back."""
