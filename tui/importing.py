@@ -58,14 +58,19 @@ def _summarise(report: ImportReport, *, strict: bool) -> int:
         print(str(rejection), file=sys.stderr)
     if report.rejections and strict:
         print(
-            f"segments: {len(report.rejections)} bad lines; --strict: nothing was "
-            "written",
+            f"segments: {_lines(len(report.rejections))} rejected; --strict: nothing "
+            "was written",
             file=sys.stderr,
         )
         return EXIT_SOME_REJECTED
     print(
         f"added {report.users_added:,} users, {report.sessions_added:,} sessions, "
         f"{report.page_visits_added:,} page visits"
-        + (f"; rejected {len(report.rejections):,} lines" if report.rejections else "")
+        + (f"; rejected {_lines(len(report.rejections))}" if report.rejections else "")
     )
     return EXIT_SOME_REJECTED if report.rejections else EXIT_ALL_TAKEN
+
+
+def _lines(count: int) -> str:
+    """`1 line`, `2 lines`."""
+    return f"{count:,} line" if count == 1 else f"{count:,} lines"
