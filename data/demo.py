@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from data.changes import mark_changed
 from data.demo_activity import Activity, Chunk
 from data.demo_bulk import bulk_transaction, indexes_built_afterwards
 from data.demo_catalogue import Catalogue, build_catalogue
@@ -151,6 +152,7 @@ def _write(
             if progress is not None:
                 progress(first + count - 1, users)
     sets.apply(connection)
+    mark_changed(connection)
     return DemoSummary(
         users=users,
         sessions=sessions,

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
+from data.changes import mark_changed
 from data.importing.access_log import AccessLogReader
 from data.importing.detection import open_source
 from data.importing.native import NativeReader
@@ -93,6 +94,8 @@ def _in_transaction(
         db.execute("BEGIN IMMEDIATE")
         report = _run(db, sources, strict, meter)
         if report.written:
+            if report.users_added or report.sessions_added or report.page_visits_added:
+                mark_changed(db)
             db.commit()
         else:
             db.rollback()
