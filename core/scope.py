@@ -67,31 +67,44 @@ class Scope:
         )
 
     def session_between(self, low: int, high: int) -> BitMap:
-        """Users with a session that started in [low, high)."""
-        first_hour = -(-low // user_sets.HOUR)
-        end_hour = high // user_sets.HOUR
-        if first_hour >= end_hour:
-            return self._sessions_in(low, high)
-        whole_hours = user_sets.read_range(
-            self.connection, user_sets.SESSION_HOUR, first_hour, end_hour
-        )
-        edges = self._sessions_in(low, first_hour * user_sets.HOUR)
-        edges |= self._sessions_in(end_hour * user_sets.HOUR, high)
-        return whole_hours | edges
+        """Users with a session that started in [low, high).
 
-    def _sessions_in(self, low: int, high: int) -> BitMap:
-        """Users with a session in a short range, straight from the index."""
-        if low >= high:
-            return BitMap()
-        return self.user_ids(
-            "SELECT user_id FROM app_sessions WHERE started_at >= ? AND started_at < ?",
-            (low, high),
+        Whole UTC days come from the day sets, the edges from quarter-hour
+        sets; a bound off the quarter-hour grid (a zone's old local mean
+        time) falls back to reading the sessions.
+        """
+        quarter = user_sets.QUARTER
+        if low % quarter or high % quarter:
+            return self.user_ids(
+                "SELECT DISTINCT user_id FROM app_sessions"
+                " WHERE started_at >= ? AND started_at < ?",
+                (low, high),
+            )
+        first_day = -(-low // user_sets.DAY)
+        end_day = high // user_sets.DAY
+        if first_day >= end_day:
+            return self._quarters(low, high)
+        return (
+            self._quarters(low, first_day * user_sets.DAY)
+            | user_sets.read_range(
+                self.connection, user_sets.SESSION_DAY, first_day, end_day
+            )
+            | self._quarters(end_day * user_sets.DAY, high)
         )
 
     def user_ids(self, sql: str, parameters: Sequence[object] = ()) -> BitMap:
         """The user ids in the first column of a query's rows."""
         rows = self.connection.execute(sql, parameters)
         return BitMap(row[0] for row in rows)
+
+    def _quarters(self, low: int, high: int) -> BitMap:
+        """Users with a session in [low, high), both on the quarter-hour grid."""
+        if low >= high:
+            return BitMap()
+        quarter = user_sets.QUARTER
+        return user_sets.read_range(
+            self.connection, user_sets.SESSION_QUARTER, low // quarter, high // quarter
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Instants are integers: microseconds since the epoch, UTC (see `instants`).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 
@@ -35,10 +35,7 @@ class AppSession(SQLModel, table=True):
     """
 
     __tablename__ = "app_sessions"
-    __table_args__ = (
-        Index("ix_app_sessions_started_at_user", "started_at", "user_id"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = {"sqlite_with_rowid": False}
 
     user_id: int = Field(
         sa_column=Column(

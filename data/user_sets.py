@@ -19,20 +19,20 @@ from pyroaring import BitMap
 ALL = "all"
 LANGUAGE = "language"
 PAGE = "page"
-SESSION_HOUR = "session_hour"
+SESSION_DAY = "session_day"
+SESSION_QUARTER = "session_quarter"
 FIRST_DAY = "first_day"
 LAST_DAY = "last_day"
 
-HOUR = 3_600 * 1_000_000
-DAY = 24 * HOUR
+# Every time zone in use today is offset from UTC by whole quarter hours, so
+# any local day starts on a quarter-hour boundary: whole UTC days plus
+# quarter hours at the edges answer "a session between two days" exactly.
+QUARTER = 15 * 60 * 1_000_000
+DAY = 96 * QUARTER
+SESSION_BUCKETS = ((SESSION_DAY, DAY), (SESSION_QUARTER, QUARTER))
 
 Facts = tuple[str | None, int | None, int | None]
 """A user's language, first session and last session, as stored on `users`."""
-
-
-def hour_of(instant: int) -> int:
-    """The UTC hour (hours since the epoch) an instant falls in."""
-    return instant // HOUR
 
 
 def day_of(instant: int) -> int:
@@ -55,9 +55,27 @@ class UserSetChanges:
         """Take one user out of one set (an addition to the same set wins)."""
         self.removed[kind, key].add(user_id)
 
-    def add_session(self, user_id: int, started_at: int) -> None:
-        """A session start, for `between`."""
-        self.add(SESSION_HOUR, hour_of(started_at), user_id)
+    def remove_session(
+        self, connection: sqlite3.Connection, user_id: int, started_at: int
+    ) -> None:
+        """Withdraw a deleted session start from the day and quarter it was in.
+
+        The user stays in a bucket that another of their sessions is in; an
+        addition made earlier in this write, from the deleted start, goes too.
+        """
+        for kind, width in SESSION_BUCKETS:
+            bucket = started_at // width
+            still_there = connection.execute(
+                "SELECT 1 FROM app_sessions WHERE user_id = ? AND started_at >= ?"
+                " AND started_at < ? LIMIT 1",
+                (user_id, bucket * width, (bucket + 1) * width),
+            ).fetchone()
+            if still_there:
+                continue
+            pending = self.added.get((kind, bucket))
+            if pending is not None:
+                pending.discard(user_id)
+            self.remove(kind, bucket, user_id)
 
     def add_page_visit(self, user_id: int, page_id: int) -> None:
         """A visit, for `visited`."""
@@ -82,11 +100,15 @@ class UserSetChanges:
 
     def add_sessions(self, rows: Iterable[tuple[int, int]]) -> None:
         """Session starts as (user id, started at), for `between`."""
-        grouped: defaultdict[int, list[int]] = defaultdict(list)
+        quarters: defaultdict[int, list[int]] = defaultdict(list)
         for user_id, started_at in rows:
-            grouped[started_at // HOUR].append(user_id)
-        for hour, user_ids in grouped.items():
-            self.added[SESSION_HOUR, hour].update(user_ids)
+            quarters[started_at // QUARTER].append(user_id)
+        days: defaultdict[int, BitMap] = defaultdict(BitMap)
+        for quarter, user_ids in quarters.items():
+            self.added[SESSION_QUARTER, quarter].update(user_ids)
+            days[quarter * QUARTER // DAY].update(user_ids)
+        for day, users in days.items():
+            self.added[SESSION_DAY, day] |= users
 
     def add_page_visits(self, rows: Iterable[tuple[int, int, int]]) -> None:
         """Visits as (user id, page id, visited at), for `visited`."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from data.user_sets import HOUR, SESSION_HOUR, UserSetChanges, hour_of
+from data.user_sets import UserSetChanges
 
 KEYED = "temp.import_keyed_sessions"
 
@@ -34,10 +34,6 @@ SELECT s.user_id, s.started_at FROM {KEYED} AS s JOIN app_sessions AS a
 ON a.user_id = s.user_id AND a.started_at = s.started_at
 AND a.source_key = s.source_key
 """
-_ANY_IN_HOUR = (
-    "SELECT 1 FROM app_sessions WHERE user_id = ? AND started_at >= ?"
-    " AND started_at < ? LIMIT 1"
-)
 
 
 def create_work_table(db: sqlite3.Connection) -> None:
@@ -87,23 +83,6 @@ def add_keyed_sessions(
     added = db.execute(_ADD_EARLIEST).rowcount
     changes.add_sessions(db.execute(_KEPT_STARTS))
     for user, started_at, _key in later:
-        _leave_hour_if_empty(db, changes, user, started_at)
+        changes.remove_session(db, user, started_at)
     db.execute(f"DELETE FROM {KEYED}")
     return added - len(later)
-
-
-def _leave_hour_if_empty(
-    db: sqlite3.Connection, changes: UserSetChanges, user: int, started_at: int
-) -> None:
-    """Take a user out of an hour's set once no session of theirs is in it.
-
-    The set may have gained the user earlier in this very import, from the
-    start now deleted, so that pending addition is withdrawn too.
-    """
-    hour = hour_of(started_at)
-    if db.execute(_ANY_IN_HOUR, (user, hour * HOUR, (hour + 1) * HOUR)).fetchone():
-        return
-    pending = changes.added.get((SESSION_HOUR, hour))
-    if pending is not None:
-        pending.discard(user)
-    changes.remove(SESSION_HOUR, hour, user)
