@@ -21,6 +21,7 @@ from core.clock import Clock, check_time_zone
 from core.definition import SegmentDefinition, parse_definition
 from core.evaluation import Evaluation, evaluation
 from core.problems import DefinitionError, Problem
+from data.changes import ChangeWatch
 from data.database import open_database, resolve_database_path
 from data.tables import SegmentRecord, Setting, User
 
@@ -75,6 +76,10 @@ class Workspace:
         """A consistent read snapshot for counting and explaining."""
         with evaluation(self.engine, clock) as current:
             yield current
+
+    def change_watch(self) -> ChangeWatch:
+        """A cheap way to learn that anyone has written to the database."""
+        return ChangeWatch(self.path)
 
     def total_users(self) -> int:
         """How many users the database holds."""
