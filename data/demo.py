@@ -95,8 +95,10 @@ def generate_demo(
     rng = random.Random(seed)
     catalogue = build_catalogue(rng, users, anchor)
     raw = engine.raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
     try:
-        with bulk_transaction(raw.driver_connection) as connection:
+        with bulk_transaction(driver) as connection:
             _clear_or_refuse(connection, replace)
             summary = _write(connection, rng, catalogue, users, anchor, progress)
     finally:
@@ -194,7 +196,7 @@ def _drop_unvisited_pages(connection: sqlite3.Connection) -> int:
         "DELETE FROM pages WHERE NOT EXISTS"
         " (SELECT 1 FROM page_visitors WHERE page_visitors.page_id = pages.id)"
     )
-    return connection.execute("SELECT count(*) FROM pages").fetchone()[0]
+    return int(connection.execute("SELECT count(*) FROM pages").fetchone()[0])
 
 
 def _insert_segments(connection: sqlite3.Connection, now: int) -> int:

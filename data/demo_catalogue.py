@@ -106,7 +106,7 @@ def product_count(users: int) -> int:
 
     Sub-linear growth: a few hundred at 10,000 users, about 5,000 at 1,000,000.
     """
-    return max(len(CATEGORIES), round(1.25 * users**0.6))
+    return max(len(CATEGORIES), int(round(1.25 * float(users) ** 0.6)))
 
 
 def sale_windows(sale: Sale, now: int) -> list[tuple[int, int]]:

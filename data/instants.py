@@ -42,8 +42,8 @@ def parse_instant(text: str) -> int:
         parsed = pendulum.parse(text.strip(), tz="UTC", exact=True)
     except (ValueError, TypeError, OverflowError) as error:
         raise InstantError(f"not an ISO 8601 instant: {text!r}") from error
-    if isinstance(parsed, date) and not isinstance(parsed, datetime):
-        parsed = datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
-    if not isinstance(parsed, datetime):
-        raise InstantError(f"not a date and time: {text!r}")
-    return to_micros(parsed)
+    if isinstance(parsed, datetime):
+        return to_micros(parsed)
+    if isinstance(parsed, date):
+        return to_micros(datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC))
+    raise InstantError(f"not a date and time: {text!r}")

@@ -8,6 +8,7 @@ value is empty, `und` or not a tag at all. Criteria use the same function, so
 from __future__ import annotations
 
 import langcodes
+from langcodes.tag_parser import LanguageTagError
 
 
 def normalise_language(value: object) -> str | None:
@@ -19,7 +20,7 @@ def normalise_language(value: object) -> str | None:
         return None
     try:
         tag = langcodes.standardize_tag(text)
-    except (ValueError, langcodes.LanguageTagError):
+    except (ValueError, LanguageTagError):
         return None
     tag = tag.lower()
     return None if tag == "und" or tag.startswith("und-") else tag
@@ -31,7 +32,7 @@ def display_language(tag: str | None) -> str:
         return "unknown"
     try:
         return langcodes.standardize_tag(tag)
-    except (ValueError, langcodes.LanguageTagError):
+    except (ValueError, LanguageTagError):
         return tag
 
 
