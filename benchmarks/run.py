@@ -25,6 +25,7 @@ from typing import Any
 
 import app_memory
 import duck
+import form_latency
 import import_speed
 import report
 import segment_rows
@@ -102,6 +103,7 @@ def measure(options: argparse.Namespace) -> dict[str, Any]:
     )
     figures["mismatches"] += import_speed.import_disagreements(figures["import"])
     figures.update(app_figures(options, workspace, segments))
+    figures.update(form_latency.measure_form(database.path, ANCHOR))
     return figures
 
 

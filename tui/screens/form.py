@@ -60,7 +60,7 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
     AREAS = ("form", "choice")
     BINDINGS = actions.bindings("form")
     AUTO_FOCUS = "#name"
-    COUNT_DELAY = 0.08
+    COUNT_DELAY = 0.05
 
     class DraftCounted(Message):
         """A count of what was on the form."""
