@@ -147,7 +147,7 @@ def summary(figures: dict[str, Any], goals: list[Goal]) -> str:
     contains = figures["contains"]
     busiest = figures["explain_busiest_user"]
     imported = figures["import"]
-    speed, memory = overall_goals(figures)
+    speed, memory, form = overall_goals(figures)
     rows = ", ".join(f"{table} {count:,}" for table, count in figures["rows"].items())
     app = "not measured" if memory.value is None else f"{memory.value:,.1f} MB"
     return "\n".join(
@@ -163,6 +163,18 @@ def summary(figures: dict[str, Any], goals: list[Goal]) -> str:
             f"{verdict(speed.passed)} (goal {speed.goal}; {imported['events']:,}"
             f" events in {imported['seconds']:,.1f} s, into {imported['into']})",
             f"app peak memory: {app} {verdict(memory.passed)} (goal {memory.goal})",
+            f"form live count: {_form(figures)} {verdict(form.passed)}"
+            f" (goal: slowest {form.goal})",
             goals_table(goals),
         ]
+    )
+
+
+def _form(figures: dict[str, Any]) -> str:
+    """The form's keystroke-to-count figures, or why there are none."""
+    if figures.get("form_live_count_median_ms") is None:
+        return "not measured"
+    return (
+        f"{figures['form_live_count_median_ms']:,.1f} ms median, "
+        f"{figures['form_live_count_max_ms']:,.1f} ms slowest"
     )
