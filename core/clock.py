@@ -7,23 +7,49 @@ hours, and pendulum keeps the wall-clock time when subtracting days.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pendulum
 
 from data.instants import from_micros, to_micros
 
 
-class TimeZoneError(ValueError):
+class ClockError(ValueError):
+    """A "now" or a time zone that calendar arithmetic cannot work with."""
+
+
+class TimeZoneError(ClockError):
     """A time zone name that the tz database does not know."""
 
 
+EARLIEST_NOW = to_micros(datetime(1900, 1, 1, tzinfo=UTC))
+LATEST_NOW = to_micros(datetime(3000, 1, 1, tzinfo=UTC))
+
+
+def check_now(instant: int) -> int:
+    """`instant` if it lies in the years 1900 to 2999, else an error."""
+    if not EARLIEST_NOW <= instant < LATEST_NOW:
+        raise ClockError("now must lie in the years 1900 to 2999")
+    return instant
+
+
+# Names the tz database also answers to that mean no one place: the machine's
+# own zone, or the database's internals.
+NOT_PLACES = ("localtime", "posixrules", "Factory")
+NOT_PLACE_PREFIXES = ("posix/", "right/")
+
+
 def check_time_zone(name: str) -> str:
-    """`name` if it is a known IANA time zone, else a clear error."""
+    """`name` if it is an IANA time zone such as `Europe/Paris`, else an error."""
+    unusable = name in NOT_PLACES or name.startswith(NOT_PLACE_PREFIXES)
     try:
+        if unusable:
+            raise ValueError(name)
         pendulum.timezone(name)
     except (pendulum.tz.exceptions.InvalidTimezone, ValueError) as error:
-        raise TimeZoneError(f"unknown time zone {name!r}") from error
+        raise TimeZoneError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)"
+        ) from error
     return name
 
 

@@ -6,6 +6,7 @@ the form, so one parser says what is valid everywhere.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,11 @@ def _name(value: object, problems: list[Problem]) -> str:
         problems.append(Problem("must be non-empty text", "name"))
         return ""
     name = value.strip()
+    control = next((c for c in name if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        problems.append(
+            Problem(f"must not hold control characters (U+{ord(control):04X})", "name")
+        )
     if len(name) > MAX_NAME:
         problems.append(
             Problem(f"is {len(name)} characters; at most {MAX_NAME}", "name")

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from core.clock import Clock, check_time_zone
+from core.clock import Clock, check_now, check_time_zone
 from core.definition import SegmentDefinition, parse_definition
 from core.evaluation import Evaluation, evaluation
 from core.problems import DefinitionError, Problem
@@ -69,7 +69,7 @@ class Workspace:
     def clock(self, now: int | None = None, tz: str | None = None) -> Clock:
         """The clock evaluations use: `now` and `tz` override the defaults."""
         zone = check_time_zone(tz) if tz else self.time_zone()
-        return Clock(now if now is not None else to_micros_now(), zone)
+        return Clock(check_now(now) if now is not None else to_micros_now(), zone)
 
     @contextmanager
     def evaluation(self, clock: Clock) -> Iterator[Evaluation]:
@@ -129,9 +129,12 @@ class Workspace:
 
         Returns what happened to each, as 'created NAME' or 'replaced NAME'.
         """
-        names = [_key(definition.name) for definition in definitions]
-        if len(set(names)) != len(names):
-            raise DefinitionError([Problem("the same name appears twice", "name")])
+        seen: set[str] = set()
+        for definition in definitions:
+            if _key(definition.name) in seen:
+                message = f"{definition.name!r} appears twice, ignoring case"
+                raise DefinitionError([Problem(message, "name")])
+            seen.add(_key(definition.name))
         outcome = []
         with Session(self.engine) as session:
             for definition in definitions:

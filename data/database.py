@@ -58,7 +58,9 @@ def open_database(path: Path, *, create: bool = False) -> Engine:
             f"no database at {path}: create one with 'segments demo' "
             "or 'segments import'"
         )
-    if state == "missing":
+    if state == "missing" and not path.parent.is_dir():
+        if path != default_database_path().with_name(path.name):
+            raise DatabaseError(f"no folder {path.parent} for the database {path.name}")
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{path}",

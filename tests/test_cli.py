@@ -175,3 +175,85 @@ def test_real_files_import_and_count(tmp_path, capsys):
     definition = write_json(tmp_path, english)
     assert main(["count", "--db", db, "--definition", str(definition)]) == 0
     assert capsys.readouterr().out == "15\n"
+
+
+def test_import_of_a_missing_file_creates_no_database(tmp_path, capsys):
+    db = tmp_path / "new.db"
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"type": "user", "user_id": "u-1"}\n')
+    assert main(["import", "--db", str(db), str(good), "absent.jsonl"]) == 2
+    assert "absent.jsonl: no such file" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_a_database_in_a_missing_folder_is_refused(tmp_path, capsys):
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"type": "user", "user_id": "u-1"}\n')
+    db = tmp_path / "no" / "such" / "x.db"
+    assert main(["import", "--db", str(db), str(good)]) == 2
+    assert "no folder" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(
+    ("criterion", "message"),
+    [
+        ({"operator": "after", "date": "9999-12-31"}, "outside 1900-01-01 to 2999"),
+        ({"operator": "before", "date": "0001-01-01"}, "outside 1900-01-01 to 2999"),
+    ],
+)
+def test_dates_outside_the_calendar_range_are_refused(
+    database, tmp_path, capsys, criterion, message
+):
+    raw = {"name": "Far", "match": "all", "criteria": [{"type": "app_sessions"}]}
+    raw["criteria"][0].update(criterion)
+    path = write_json(tmp_path, raw)
+    assert main(["apply", "--db", str(database), str(path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_a_now_outside_the_calendar_range_is_refused(database, tmp_path, capsys, now):
+    path = write_json(tmp_path, CART)
+    argv = ["count", "--db", str(database), "--definition", str(path), "--now", now]
+    assert main(argv) == 2
+    assert "years 1900 to 2999" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "right/UTC"])
+def test_zones_that_name_no_place_are_refused(database, zone, capsys):
+    assert main(["timezone", "--db", str(database), zone]) == 2
+    assert "unknown time zone" in capsys.readouterr().err
+
+
+def test_control_characters_in_names_are_refused(database, tmp_path, capsys):
+    raw = dict(CART, name="Esc \x1b]0;pwned\x07 t")
+    path = write_json(tmp_path, raw)
+    assert main(["apply", "--db", str(database), str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "control characters (U+001B)" in error
+    assert "\x1b" not in error
+
+
+def test_long_names_do_not_widen_the_list(database, tmp_path, capsys):
+    path = write_json(tmp_path, [dict(CART, name="n" * 100), dict(CART, name="x")])
+    assert main(["apply", "--db", str(database), str(path)]) == 0
+    capsys.readouterr()
+    assert main(["list", "--db", str(database), "--now", NOW]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_a_busy_database_is_one_line(database, tmp_path, capsys):
+    import sqlite3
+
+    holder = sqlite3.connect(database)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        path = write_json(tmp_path, CART)
+        assert main(["apply", "--db", str(database), str(path)]) == 2
+    finally:
+        holder.rollback()
+        holder.close()
+    error = capsys.readouterr().err
+    assert "the database is busy" in error and error.count("\n") == 1

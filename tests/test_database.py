@@ -88,8 +88,22 @@ def test_a_missing_file_without_create_creates_nothing(tmp_path: Path) -> None:
     assert files_in(tmp_path) == set()
 
 
+def test_create_refuses_a_missing_folder_and_makes_none(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "segments.db"
+    with pytest.raises(DatabaseError, match="no folder"):
+        open_database(path, create=True)
+    assert not path.parent.exists()
+
+
+def test_create_makes_the_default_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = resolve_database_path(None)
+    open_database(path, create=True).dispose()
+    assert path.is_file()
+
+
 def test_create_makes_a_stamped_database(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "segments.db"
+    path = tmp_path / "segments.db"
     open_database(path, create=True).dispose()
     connection = sqlite3.connect(path)
     stamp = connection.execute("PRAGMA application_id").fetchone()[0]

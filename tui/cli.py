@@ -7,6 +7,7 @@ and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -130,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.run(options)
     except (CommandLineError, commands.CommandError) as error:
         print(f"segments: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: not an error, and nothing to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as error:
+        print(f"segments: cannot write the output: {error.strerror}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("segments: interrupted", file=sys.stderr)

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from core.clock import Clock, TimeZoneError
+from rich.cells import cell_len
+from sqlalchemy.exc import OperationalError
+
+from core.clock import Clock, ClockError
 from core.definition import SegmentDefinition, parse_definition
 from core.problems import DefinitionError
 from core.workspace import Workspace
 from data.database import DatabaseError, resolve_database_path
 from data.instants import InstantError, parse_instant
+from tui.display import fit, visible
 
 DEMO_DATABASE = "demo.db"
+NAME_WIDTH = 40
 
 
 class CommandError(Exception):
@@ -35,8 +41,15 @@ def run(options: argparse.Namespace) -> int:
     }
     try:
         return handlers[options.command](options)
-    except (DatabaseError, DefinitionError, TimeZoneError, InstantError) as error:
+    except (DatabaseError, DefinitionError, ClockError, InstantError) as error:
         raise CommandError(str(error)) from error
+    except (sqlite3.OperationalError, OperationalError) as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise CommandError(
+                "the database is busy: another process (an import?) is writing "
+                "to it; try again when it has finished"
+            ) from error
+        raise CommandError(f"the database cannot be used: {error}") from error
 
 
 def _workspace(options: argparse.Namespace, *, create: bool = False) -> Workspace:
@@ -147,7 +160,8 @@ def _saved(workspace: Workspace, name: str) -> SegmentDefinition:
     """A saved segment's definition, by name."""
     saved = workspace.find_segment(name)
     if saved is None:
-        raise CommandError(f"no segment called {name!r} (see 'segments list')")
+        shown = visible(name)
+        raise CommandError(f"no segment called {shown!r} (see 'segments list')")
     return saved.definition
 
 
@@ -180,11 +194,13 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     if not rows:
         print("no segments yet (create one in the app, or with 'segments apply')")
         return
-    width = max(len(row["name"]) for row in rows)
-    for row in rows:
+    names = [fit(row["name"], NAME_WIDTH) for row in rows]
+    width = max(cell_len(name) for name in names)
+    for name, row in zip(names, rows, strict=True):
         total = row["total_users"] or 1
         share = 100 * row["members"] / total
-        print(f"{row['name']:<{width}}  {row['members']:>10,}  {share:5.1f}%")
+        padding = " " * (width - cell_len(name))
+        print(f"{name}{padding}  {row['members']:>10,}  {share:5.1f}%")
 
 
 def apply(options: argparse.Namespace) -> int:
@@ -202,7 +218,7 @@ def apply(options: argparse.Namespace) -> int:
             raise CommandError(f"{options.file}: {where}{error}") from error
     workspace = _workspace(options)
     for line in workspace.apply(definitions):
-        print(line)
+        print(visible(line))
     return 0
 
 
@@ -231,6 +247,11 @@ def _read_json(name: str) -> Any:
 
 def import_files(options: argparse.Namespace) -> int:
     """`segments import`: see `tui.importing`."""
-    from tui.importing import run_import
+    from tui.importing import EXIT_NOTHING_READ, missing_file, run_import
 
+    problem = missing_file(options.files)
+    if problem is not None:
+        # Checked before the database is opened, so a typo creates nothing.
+        print(f"segments: {problem}", file=sys.stderr)
+        return EXIT_NOTHING_READ
     return run_import(_workspace(options, create=True), options)

@@ -17,6 +17,17 @@ EXIT_SOME_REJECTED = 1
 EXIT_NOTHING_READ = 2
 
 
+def missing_file(names: list[str]) -> str | None:
+    """What is wrong with the first name that is not a readable file, if any."""
+    for name in names:
+        path = Path(name)
+        if not path.exists():
+            return f"{name}: no such file"
+        if not path.is_file():
+            return f"{name}: not a file"
+    return None
+
+
 def run_import(workspace: Workspace, options: argparse.Namespace) -> int:
     """Import the files named on the command line; returns the exit status."""
     paths = [Path(name) for name in options.files]

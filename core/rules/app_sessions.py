@@ -22,6 +22,8 @@ from core.scope import Scope, UserFacts, Verdict
 KIND = "app_sessions"
 OPERATORS = ("before", "after", "between", "within_last", "not_within_last")
 MAX_DAYS = 3650
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -78,9 +80,12 @@ def _day(fields: Fields, name: str) -> date:
     try:
         if not _DAY.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise fields.fail(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise fields.fail(name, f"{text} is outside {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def window(criterion: AppSessions, clock: Clock) -> tuple[int | None, int | None]:
