@@ -56,14 +56,20 @@ class Scope:
         )
 
     def last_session_from(self, instant: int) -> BitMap:
-        """Users whose last session started at or after `instant`."""
-        day = user_sets.day_of(instant)
+        """Users whose last session started at or after `instant`.
+
+        Days wholly after `instant` come from the day sets; only the part of
+        its own day from `instant` on is read from the users' index.
+        """
+        day = -(-instant // user_sets.DAY)
         later_days = user_sets.read_range(
-            self.connection, user_sets.LAST_DAY, day + 1, None
+            self.connection, user_sets.LAST_DAY, day, None
         )
+        if instant == day * user_sets.DAY:
+            return later_days
         return later_days | self.user_ids(
             "SELECT id FROM users WHERE last_session_at >= ? AND last_session_at < ?",
-            (instant, (day + 1) * user_sets.DAY),
+            (instant, day * user_sets.DAY),
         )
 
     def session_between(self, low: int, high: int) -> BitMap:
