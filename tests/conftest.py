@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
@@ -179,7 +181,7 @@ def key(action: str, area: str | None = None) -> str:
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 60) -> None:
-    """Wait until no worker runs and no form waits to count or save."""
+    """Wait until no worker runs, no key waits and no form waits to count or save."""
     for _ in range(rounds):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
@@ -194,10 +196,29 @@ def _busy(app: App[Any]) -> bool:
     running = (WorkerState.PENDING, WorkerState.RUNNING)
     if any(worker.state in running for worker in app.workers):
         return True
+    if not app._message_queue.empty():
+        return True
     return any(
         isinstance(screen, SegmentFormScreen) and screen.pending
         for screen in app.screen_stack
     )
+
+
+def burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Send keys the way a slow link delivers them: all at once, no waiting.
+
+    `pilot.press` waits for the app to go idle after each key, which hides
+    any key that overtakes another; over SSH a whole burst lands in one read.
+    """
+    driver = pilot.app._driver
+    assert driver is not None
+    for pressed in keys:
+        character = pressed if len(pressed) == 1 else None
+        event = events.Key(
+            _character_to_key(pressed) if character else pressed, character
+        )
+        event.set_sender(pilot.app)
+        driver.send_message(event)
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:

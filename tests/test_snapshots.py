@@ -87,7 +87,7 @@ def test_filter(here: Path, snap_compare: Any) -> None:
 
 
 def test_names_shown_literally(here: Path, snap_compare: Any) -> None:
-    odd = {**SEGMENTS[1], "name": "[bold]not bold[/] \x1b[31mred\x07"}
+    odd = {**SEGMENTS[1], "name": "[bold]not bold[/] \u202ered"}
     assert snap_compare(app_with([odd]), run_before=pressing())
 
 

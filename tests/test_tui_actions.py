@@ -52,8 +52,10 @@ def test_every_area_has_a_holder_and_heading() -> None:
     assert {action.area for action in actions.ACTIONS} == set(HOLDERS)
 
 
-def test_keys_that_type_are_never_priority() -> None:
+def test_keys_that_type_are_never_priority_where_one_can_type() -> None:
     for area in actions.AREAS:
+        if not actions.AREAS[area].has_text_fields:
+            continue
         for binding in actions.bindings(area):
             if binding.priority:
                 assert len(binding.key) > 1 and binding.key not in (
@@ -80,6 +82,12 @@ def test_keys_are_shown_in_plain_ascii() -> None:
         assert actions.shown_keys(action).isascii()
     assert actions.shown_key("ctrl+s") == "^s"
     assert actions.shown_key("question_mark") == "?"
+
+
+def test_the_chooser_reads_its_keys_in_order() -> None:
+    picks = [b for b in actions.bindings("chooser") if b.action.startswith("pick")]
+    assert [b.key for b in picks] == ["1", "2", "3", "enter"]
+    assert all(binding.priority for binding in picks)
 
 
 def test_key_for_names_the_first_key() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 
 from tui.counting import share_text
-from tui.display import fit, fit_left, literal, visible
+from tui.display import fit, fit_left, literal, visible, wrapped
 
 
 def test_control_and_format_characters_become_escapes() -> None:
@@ -37,3 +37,21 @@ def test_share_is_one_decimal_percent() -> None:
     assert share_text(123, 1000) == "12.3%"
     assert share_text(0, 0) == "-"
     assert share_text(5, 5) == "100.0%"
+
+
+def test_share_never_rounds_to_a_claim_it_does_not_hold() -> None:
+    assert share_text(201_309, 201_335) == ">99.9%"
+    assert share_text(3, 201_335) == "<0.1%"
+    assert share_text(0, 201_335) == "0.0%"
+    assert share_text(201_335, 201_335) == "100.0%"
+    assert share_text(1, 1000) == "0.1%"
+    assert share_text(999, 1000) == "99.9%"
+
+
+def test_wrapped_text_that_is_cut_ends_in_an_ascii_mark() -> None:
+    text = " and ".join(f"visited a page starting with /p{n}" for n in range(12))
+    lines = wrapped(text, 40, 4).splitlines()
+    assert len(lines) == 4
+    assert all(cell_len(line) <= 40 for line in lines)
+    assert lines[-1].endswith("...")
+    assert wrapped("short enough", 40, 4) == "short enough"

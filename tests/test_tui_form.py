@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from core.definition import SegmentDefinition
 from core.evaluation import SegmentCount
 from core.workspace import SavedSegment, Workspace
 from tests.conftest import (
     active_since,
+    burst,
     key,
     make_app,
     members_where,
@@ -29,7 +31,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import Draft, SegmentFormScreen
 from tui.screens.segments import SegmentsScreen
 from tui.widgets.choice import Choice
-from tui.widgets.criterion_card import CriterionCard
+from tui.widgets.criterion_card import CriterionCard, PageCard
 
 pytestmark = pytest.mark.usefixtures("quick_counts")
 
@@ -324,8 +326,9 @@ async def test_edit_changes_the_saved_segment(workspace: Workspace) -> None:
         assert language.query_one("#languages", Input).value == "en"
         await pilot.press("tab", "tab", "tab")
         assert language.query_one("#languages", Input).has_focus
+        await pilot.press("ctrl+u")
         await type_text(pilot, "fr")
-        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "ctrl+u")
         await type_text(pilot, "Cart visitors, French")
         await pilot.press(key("save", "form"))
         await settle(pilot)
@@ -393,7 +396,7 @@ async def test_a_locked_database_is_reported_and_the_form_stays(
 async def test_editing_shows_control_characters_as_escapes(tmp_path: Path) -> None:
     page = {"type": "page_visited", "operator": "visited", "match": "contains"}
     odd = {
-        "name": "bad\x1b[2Jname",
+        "name": "bad\u202ename",
         "match": "all",
         "criteria": [{**page, "path": "/a\x07b"}],
     }
@@ -404,6 +407,169 @@ async def test_editing_shows_control_characters_as_escapes(tmp_path: Path) -> No
         await settle(pilot)
         form = app.screen
         assert isinstance(form, SegmentFormScreen)
-        assert form.query_one("#name", Input).value == "bad\\x1b[2Jname"
+        assert form.query_one("#name", Input).value == "bad\\u202ename"
         assert form.cards()[0].query_one("#path", Input).value == "/a\\x07b"
         assert "\x1b" not in screen_text(app)
+
+
+async def test_a_card_still_mounting_is_left_out_of_checks(
+    empty_workspace: Workspace,
+) -> None:
+    app = make_app(empty_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await type_text(pilot, "Half mounted")
+        mounting = form.query_one("#cards").mount(PageCard(1))
+        assert form.raw()["criteria"] == []
+        form.check()
+        await mounting
+        form.changed()
+        await settle(pilot)
+        assert form.raw()["criteria"][0]["type"] == "page_visited"
+
+
+async def test_criteria_added_in_one_burst_each_get_their_keys(
+    empty_workspace: Workspace,
+) -> None:
+    app = make_app(empty_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await type_text(pilot, "Burst")
+        add = key("add_criterion")
+        keys: list[str] = []
+        for number in range(36):
+            kind = "13"[number % 2]
+            keys += [add, kind, *(f"/p{number}" if kind == "3" else f"l{number}")]
+        burst(pilot, *keys)
+        await settle(pilot)
+        typed = [
+            card.text("path" if card.KIND == "page_visited" else "languages")
+            for card in form.cards()
+        ]
+        expected = [
+            f"/p{number}" if number % 2 else f"l{number}" for number in range(36)
+        ]
+        assert typed == expected
+        assert app.return_code is None
+
+
+async def test_keys_after_the_kind_go_to_the_new_card(
+    empty_workspace: Workspace,
+) -> None:
+    app = make_app(empty_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await add_card(pilot, "3")
+        await type_text(pilot, "/p6")
+        burst(pilot, key("add_criterion"), "3", "/", "x")
+        await settle(pilot)
+        assert [card.text("path") for card in form.cards()] == ["/p6", "/x"]
+        burst(pilot, key("add_criterion"), "down", "enter", "7")
+        await settle(pilot)
+        assert form.cards()[2].KIND == "app_sessions"
+        assert form.cards()[2].text("days") == "7"
+
+
+async def test_a_new_card_is_scrolled_into_view(empty_workspace: Workspace) -> None:
+    app = make_app(empty_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        for _ in range(9):
+            await add_card(pilot, "3")
+        await settle(pilot)
+        last = form.cards()[-1]
+        field = last.query_one("#path", Input)
+        assert field.has_focus
+        scroll = form.query_one("#cards")
+        assert scroll.scroll_offset.y > 0
+        assert scroll.can_view_entire(last)
+
+
+async def test_a_51st_criterion_is_refused_at_once(tmp_path: Path) -> None:
+    page = {"type": "page_visited", "operator": "visited", "match": "contains"}
+    full = {
+        "name": "Full",
+        "match": "any",
+        "criteria": [{**page, "path": f"/p{number}"} for number in range(50)],
+    }
+    app = make_app(seed(tmp_path / "full.db", segments=[full]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key("edit_segment"))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SegmentFormScreen)
+        await pilot.press(key("add_criterion"))
+        await settle(pilot)
+        assert app.screen is form
+        assert len(form.cards()) == 50
+        messages = [notice.message for notice in app._notifications]
+        assert any("at most 50 criteria" in message for message in messages)
+
+
+async def test_focus_puts_the_cursor_after_the_text(workspace: Workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key("edit_segment"))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SegmentFormScreen)
+        languages = form.cards()[0].query_one("#languages", Input)
+        await pilot.press("tab", "tab", "tab")
+        assert languages.has_focus
+        await type_text(pilot, ",de")
+        assert languages.value == "en,de"
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        name = form.query_one("#name", Input)
+        await pilot.press("backspace")
+        assert name.value == "English cart visitor"
+
+
+async def test_after_a_failed_save_one_backspace_erases_one_character(
+    workspace: Workspace,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await type_text(pilot, "Inactive for 7 days")
+        await add_card(pilot, "1")
+        await type_text(pilot, "fr")
+        await pilot.press(key("save"))
+        await settle(pilot)
+        name = form.query_one("#name", Input)
+        assert name.has_focus
+        await pilot.press("backspace")
+        assert name.value == "Inactive for 7 day"
+
+
+async def test_one_day_is_singular(empty_workspace: Workspace) -> None:
+    app = make_app(empty_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await add_card(pilot, "2")
+        (card,) = form.cards()
+        word = card.query_one("#days-word", Label)
+        await type_text(pilot, "1")
+        assert str(word.render()) == "day"
+        await type_text(pilot, "4")
+        assert str(word.render()) == "days"
+
+
+async def test_an_unexpected_error_keeps_the_unsaved_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(seed(tmp_path / "segments.db"))
+
+    def broken(_form: SegmentFormScreen, _text: str | None) -> None:
+        raise RuntimeError("a bug in a handler")
+
+    with pytest.raises(RuntimeError, match="a bug in a handler"):
+        async with app.run_test(size=SIZE) as pilot:
+            await open_form(pilot)
+            await type_text(pilot, "Typed before the crash")
+            monkeypatch.setattr(SegmentFormScreen, "show_members", broken)
+            await add_card(pilot, "1")
+    assert app.return_code == 1
+    (kept,) = tmp_path.glob("unsaved-segment-*.json")
+    assert json.loads(kept.read_text())["name"] == "Typed before the crash"

@@ -137,22 +137,22 @@ async def test_refresh_shows_what_others_saved(workspace: Workspace) -> None:
 
 
 async def test_names_and_paths_are_shown_literally(tmp_path: Path) -> None:
-    name = "[bold]x[/] \x1b[31mred\x07"
+    name = "[bold]x[/] \u202ered"
     criterion = {"type": "page_visited", "operator": "visited", "match": "contains"}
     definition = {
         "name": name,
         "match": "any",
-        "criteria": [{**criterion, "path": "[i]/cart[/i]"}],
+        "criteria": [{**criterion, "path": "[i]/cart\x1b[31m\x07[/i]"}],
     }
     workspace = seed(tmp_path / "odd.db", segments=[definition])
     app = make_app(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "[bold]x[/] \\x1b[31mred\\x07" in text
-        assert "visited a page containing [i]/cart[/i]" in text
+        assert "[bold]x[/] \\u202ered" in text
+        assert "visited a page containing [i]/cart\\x1b[31m\\x07[/i]" in text
         await pilot.press(key("delete_segment"))
-        assert "Delete [bold]x[/] \\x1b[31mred\\x07?" in screen_text(app)
+        assert "Delete [bold]x[/] \\u202ered?" in screen_text(app)
 
 
 async def test_a_segment_that_cannot_be_read_is_reported(
@@ -237,3 +237,61 @@ def _registered(binding_id: str | None) -> actions.Action:
 def _french() -> dict[str, object]:
     """A criterion: device language French."""
     return {"type": "device_language", "operator": "contains", "languages": ["fr"]}
+
+
+@pytest.mark.parametrize(
+    ("size", "keys"),
+    [((60, 20), ()), ((80, 24), ("slash", "c")), ((40, 20), ())],
+)
+async def test_help_and_quit_always_show_in_the_footer(
+    workspace: Workspace, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "f1 help" in footer
+        assert "q quit" in footer
+        assert len(footer) <= size[0]
+
+
+async def test_help_and_quit_show_on_a_narrow_form(workspace: Workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press(key("new_segment"))
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        shown = "^s save esc back ^n add ^r remove ^t match f1 help ^q quit"
+        assert footer.split() == shown.split(" ")
+
+
+async def test_a_long_description_is_cut_with_a_mark(tmp_path: Path) -> None:
+    page = {"type": "page_visited", "operator": "visited", "match": "starts_with"}
+    long = {
+        "name": "Twelve pages",
+        "match": "all",
+        "criteria": [{**page, "path": f"/section-{n}/page"} for n in range(12)],
+    }
+    app = make_app(seed(tmp_path / "long.db", segments=[long]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SegmentsScreen)
+        detail = str(screen.query_one("#detail").render()).splitlines()
+        assert len(detail) == 5
+        assert detail[-1].endswith("...")
+        assert all(len(line) <= 78 for line in detail)
+
+
+async def test_the_dialog_footer_says_how_to_switch_answer(
+    workspace: Workspace,
+) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key("delete_segment"))
+        await settle(pilot)
+        assert "<- -> switch answer" in screen_text(app).splitlines()[-1]

@@ -30,6 +30,7 @@ class Area:
     name: str
     heading: str
     in_palette: bool
+    has_text_fields: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ AREAS: dict[str, Area] = {
         Area("filter", "In the filter field", False),
         Area("form", "Segment form", True),
         Area("choice", "On a choice (operator, match)", False),
-        Area("chooser", "Criterion chooser", False),
+        Area("chooser", "Criterion chooser", False, has_text_fields=False),
         Area("dialog", "Question", False),
         Area("help", "Help", False),
         Area("app", "Everywhere", True),
@@ -103,19 +104,68 @@ ACTIONS: tuple[Action, ...] = (
         group=CHANGE,
         footer_key="->",
     ),
-    Action("chooser", "1", "pick('device_language')", "language", "device language"),
-    Action("chooser", "2", "pick('app_sessions')", "sessions", "app sessions"),
-    Action("chooser", "3", "pick('page_visited')", "page", "page visited"),
-    Action("chooser", "enter", "pick_highlighted", "add", "add highlighted kind"),
-    Action("chooser", "escape", "cancel", "cancel", "cancel"),
+    Action(
+        "chooser",
+        "1",
+        "pick('device_language')",
+        "language",
+        "device language",
+        priority=True,
+    ),
+    Action(
+        "chooser",
+        "2",
+        "pick('app_sessions')",
+        "sessions",
+        "app sessions",
+        priority=True,
+    ),
+    Action(
+        "chooser",
+        "3",
+        "pick('page_visited')",
+        "page",
+        "page visited",
+        priority=True,
+    ),
+    Action(
+        "chooser",
+        "enter",
+        "pick_highlighted",
+        "add",
+        "add highlighted kind",
+        priority=True,
+    ),
+    Action("chooser", "escape", "cancel", "cancel", "cancel", priority=True),
+    Action(
+        "chooser",
+        "down",
+        "highlight_next",
+        "",
+        "highlight the next kind",
+        priority=True,
+        group=MOVE,
+        in_footer=False,
+    ),
+    Action(
+        "chooser",
+        "up",
+        "highlight_previous",
+        "",
+        "highlight the previous kind",
+        priority=True,
+        group=MOVE,
+        in_footer=False,
+    ),
     Action("dialog", "y", "answer(True)", "yes", "answer yes"),
     Action("dialog", "n,escape", "answer(False)", "no", "answer no"),
     Action(
         "dialog",
         "left,right",
         "app.focus_next",
-        "other",
+        "switch answer",
         "move to the other answer",
+        footer_key="<- ->",
     ),
     Action("help", "escape,q,question_mark,f1", "close", "close", "close help"),
     Action("app", "f1,question_mark", "help", "help", "show help"),
@@ -158,9 +208,12 @@ def actions_in(area: str) -> tuple[Action, ...]:
 def bindings(area: str) -> list[Binding]:
     """The Textual bindings of one area, for a class's `BINDINGS`.
 
-    A key that types a character is never a priority binding, so typing in
-    a field always wins over a shortcut.
+    In an area with text fields, a key that types a character is never a
+    priority binding, so typing in a field always wins over a shortcut.
+    Priority bindings run as the app reads each key, in order; an area
+    without text fields (the chooser) uses them so no key overtakes another.
     """
+    typing = AREAS[area].has_text_fields
     return [
         Binding(
             key,
@@ -168,7 +221,7 @@ def bindings(area: str) -> list[Binding]:
             action.label or action.title,
             show=action.in_footer and position == 0,
             key_display=action.footer_key if position == 0 else None,
-            priority=action.priority and not _types_character(key),
+            priority=action.priority and not (typing and _types_character(key)),
             id=f"{action.area}.{action.name}",
             group=action.group,
         )

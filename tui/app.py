@@ -6,7 +6,12 @@ slow links and one database shared by several people at once.
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -95,6 +100,38 @@ class SegmentsApp(App[None]):
         if watch is not None:
             watch.close()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """Keep every unsaved form in a file before Textual stops the app.
+
+        Textual ends the app on any error nobody caught, and there is no
+        public hook for it; without this, what was typed would be lost.
+        """
+        kept = self.keep_unsaved_forms()
+        if kept:
+            files = ", ".join(str(path) for path in kept)
+            db = self.workspace.path
+            self.exit(
+                return_code=1,
+                message=(
+                    f"Segments stopped on an error. Unsaved segment kept in {files};"
+                    f" save it with: segments apply --db {db} FILE"
+                ),
+            )
+        super()._handle_exception(error)
+
+    def keep_unsaved_forms(self) -> list[Path]:
+        """Write what each unsaved form holds to a JSON file; the files written."""
+        kept: list[Path] = []
+        for screen in self._screen_stack:
+            if not isinstance(screen, SegmentFormScreen):
+                continue
+            try:
+                if screen.is_dirty:
+                    kept.append(keep_draft(screen.raw(), Path(self.workspace.path)))
+            except Exception as failure:  # the app is failing already: keep going
+                log.error("could not keep an unsaved segment: %r", failure)
+        return kept
+
     def get_key_display(self, binding: Binding) -> str:
         """Keys in plain ASCII (no arrow glyphs), `^` for ctrl."""
         return binding.key_display or actions.shown_key(binding.key)
@@ -128,6 +165,21 @@ class SegmentsApp(App[None]):
         detail = "Your changes to the open segment will be lost."
         question = ConfirmScreen("Quit without saving?", detail, yes="Quit")
         self.push_screen(question, answered)
+
+
+def keep_draft(raw: dict[str, Any], database: Path) -> Path:
+    """Write a form's JSON beside the database (else in the temp folder)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    text = json.dumps(raw, indent=2, ensure_ascii=False) + "\n"
+    for folder in (database.parent, Path(tempfile.gettempdir())):
+        path = folder / f"unsaved-segment-{stamp}.json"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            log.warning("could not write %s: %s", path, error)
+            continue
+        return path
+    raise OSError("no folder to keep the unsaved segment in")
 
 
 def attach_log_handler() -> None:

@@ -71,8 +71,9 @@ def open_app(options: argparse.Namespace) -> int:
     workspace = _demo_workspace(options) if options.demo else _workspace(options)
     clock = _clock(workspace, options)
     now = clock.now if getattr(options, "now", None) else None
-    SegmentsApp(workspace, now=now, tz=getattr(options, "tz", None)).run()
-    return 0
+    app = SegmentsApp(workspace, now=now, tz=getattr(options, "tz", None))
+    app.run()
+    return app.return_code or 0
 
 
 def _demo_workspace(options: argparse.Namespace) -> Workspace:

@@ -80,10 +80,20 @@ def counted(number: int, noun: str) -> str:
 
 
 def share_text(members: int, total: int) -> str:
-    """The share of all users, e.g. `12.3%`; `-` when there are no users."""
+    """The share of all users, e.g. `12.3%`; `-` when there are no users.
+
+    A share is never rounded to a claim it does not hold: a few members of
+    many are `<0.1%`, all but a few are `>99.9%`; only none is `0.0%` and only
+    everyone is `100.0%`.
+    """
     if total <= 0:
         return "-"
-    return f"{members / total:.1%}"
+    if members <= 0 or members >= total:
+        return "0.0%" if members <= 0 else "100.0%"
+    shown = f"{members / total:.1%}"
+    if shown == "0.0%":
+        return "<0.1%"
+    return ">99.9%" if shown == "100.0%" else shown
 
 
 def explain(error: BaseException) -> str:

@@ -7,14 +7,18 @@ that may style, move or break the screen.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 
 CUT = "..."
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+_MEASURE = Console(file=io.StringIO(), color_system=None, width=1000)
+"""Only measures text for wrapping; never writes anywhere."""
 
 
 def visible(value: str) -> str:
@@ -46,6 +50,23 @@ def fit_left(value: str, width: int) -> str:
     if cell_len(shown) <= width:
         return shown
     return fit(shown[::-1], width)[::-1]
+
+
+def wrapped(value: str, width: int, rows: int) -> str:
+    """`value` made visible and wrapped into at most `rows` lines of `width`.
+
+    Text that does not fit ends in `...` on its last line, so a cut is seen.
+    """
+    width = max(width, len(CUT) + 1)
+    lines = [line.plain for line in Text(visible(value)).wrap(_MEASURE, width)]
+    if len(lines) <= rows:
+        return "\n".join(lines)
+    kept = lines[: max(rows, 1)]
+    last = kept[-1].rstrip()
+    while cell_len(last) > width - len(CUT):
+        last = last[:-1]
+    kept[-1] = last.rstrip() + CUT
+    return "\n".join(kept)
 
 
 def literal(value: str, width: int | None = None, style: str = "") -> Text:

@@ -55,9 +55,14 @@ class AppSessions:
             "before": f"a session before {self.start}",
             "after": f"a session after {self.start}",
             "between": f"a session from {self.start} to {self.end}",
-            "within_last": f"a session in the last {self.days} days",
-            "not_within_last": f"no session in the last {self.days} days",
+            "within_last": f"a session in the last {_days(self.days)}",
+            "not_within_last": f"no session in the last {_days(self.days)}",
         }[self.operator]
+
+
+def _days(days: int | None) -> str:
+    """`1 day`, `7 days`."""
+    return "day" if days == 1 else f"{days} days"
 
 
 def parse(raw: Mapping[str, Any], position: int) -> AppSessions:

@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from tui import actions
+from tui.widgets.key_footer import KeyFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -40,7 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="answers"):
                 yield Button("No (n)", id="no", compact=True)
                 yield Button(f"{self.yes} (y)", id="yes", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Enter or a click on an answer."""

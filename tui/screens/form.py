@@ -21,10 +21,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.definition import SegmentDefinition, parse_criterion, parse_definition
+from core.definition import (
+    MAX_CRITERIA,
+    SegmentDefinition,
+    parse_criterion,
+    parse_definition,
+)
 from core.evaluation import SegmentCount
 from core.problems import DefinitionError, Problem
 from core.rules import Criterion
@@ -37,6 +42,8 @@ from tui.screens.chooser import KindChooser
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.choice import Choice
 from tui.widgets.criterion_card import CARDS, CriterionCard, card_for
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.text_field import TextField
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +115,9 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         self.checked_name = ""
         self.clash: tuple[str, str] | None = None
         self.saved: SavedSegment | None = None
+        self.added: CriterionCard | None = None
+        # A refused save moves the cursor only if the person has not moved it.
+        self.focus_at_save: Widget | None = None
 
     def compose(self) -> ComposeResult:
         """Heading, name, match with the member count, then the cards."""
@@ -126,7 +136,7 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
             criteria = definition.to_json()["criteria"] if definition else []
             for position, raw in enumerate(criteria, start=1):
                 yield card_for(raw, position)
-        yield Footer()
+        yield KeyFooter()
 
     def heading(self) -> Text:
         """`New segment`, or `Edit segment` and its name."""
@@ -137,17 +147,20 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
 
     def name_field(self, name: str) -> Input:
         """The name, one row high, any control characters in it shown as escapes."""
-        field = Input(
-            visible(name), placeholder="segment name", id="name", compact=True
-        )
-        field.cursor_blink = False
-        return field
+        return TextField(visible(name), placeholder="segment name", id="name")
 
     def on_mount(self) -> None:
         """Remember what was loaded (to spot changes), then count it."""
-        self.saved_raw = self.raw()
+        self.remember_loaded()
         self.lay_out(self.size.width)
         self.check()
+
+    def remember_loaded(self) -> None:
+        """Keep the loaded form's JSON, once every loaded card can be read."""
+        if all(card.ready for card in self.query(CriterionCard)):
+            self.saved_raw = self.raw()
+        else:
+            self.call_after_refresh(self.remember_loaded)
 
     def on_resize(self, event: Resize) -> None:
         """Compact footer below 100 columns."""
@@ -156,7 +169,7 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
     def lay_out(self, width: int) -> None:
         """Switch the compact layout on or off."""
         self.set_class(width < 100, "-compact")
-        self.query_one(Footer).compact = width < 100
+        self.query_one(KeyFooter).compact = width < 100
 
     @property
     def pending(self) -> bool:
@@ -169,8 +182,16 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         return self.raw() != self.saved_raw
 
     def cards(self) -> list[CriterionCard]:
-        """The criterion cards, in order."""
-        return list(self.query(CriterionCard))
+        """The criterion cards whose fields can be read, in order.
+
+        A card still mounting (or being removed) is left out; once mounted,
+        adding it asks for a new check, which counts it.
+        """
+        return [card for card in self.query(CriterionCard) if card.ready]
+
+    def card_total(self) -> int:
+        """How many cards the form holds or is adding, not counting removals."""
+        return sum(1 for card in self.query(CriterionCard) if not card.leaving)
 
     def raw(self) -> dict[str, Any]:
         """The definition as JSON, exactly as typed."""
@@ -378,6 +399,7 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
             self.focus_first_problem()
             return
         self.saving = True
+        self.focus_at_save = self.focused
         self.refresh_bindings()
         self.store(parse_definition(self.raw()))
 
@@ -424,7 +446,8 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
                 self.clash = (name.casefold(), problem.message)
         self.show_problems(self.raw())
         self.notify("Not saved: fix the marked fields.", severity="warning")
-        self.query_one("#name", Input).focus()
+        if self.focused is self.focus_at_save:
+            self.query_one("#name", Input).focus()
 
     def action_back(self) -> None:
         """Leave, asking first when something changed; the dialog starts on No."""
@@ -441,17 +464,28 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         self.app.push_screen(ConfirmScreen(question, detail, yes="Leave"), answered)
 
     def action_add_criterion(self) -> None:
-        """Ask which kind, then add its card at the end and type in it."""
+        """Ask which kind; the chooser adds the card and puts the cursor in it."""
+        if self.card_total() >= MAX_CRITERIA:
+            self.notify(
+                f"A segment has at most {MAX_CRITERIA} criteria: "
+                "remove one to add another.",
+                title="Not added",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(KindChooser(self.add_card))
 
-        async def chosen(kind: str | None) -> None:
-            if kind is None:
-                return
-            card = CARDS[kind](len(self.cards()) + 1)
-            await self.query_one("#cards", VerticalScroll).mount(card)
-            card.first_field().focus()
-            self.changed()
+    async def add_card(self, kind: str) -> None:
+        """Add a card of `kind` at the end and focus its first field.
 
-        self.app.push_screen(KindChooser(), chosen)
+        Focus is set on this screen while the chooser is still open, so a key
+        typed right after the kind goes to the new card once the chooser closes.
+        """
+        card = CARDS[kind](self.card_total() + 1)
+        await self.query_one("#cards", VerticalScroll).mount(card)
+        self.set_focus(card.first_field(), scroll_visible=False)
+        self.added = card
+        self.changed()
 
     def focused_card(self) -> CriterionCard | None:
         """The card that holds the focus, if any."""
@@ -466,6 +500,8 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         if card is None:
             return
         index = self.cards().index(card)
+        card.leaving = True
+        self.changed()
         await card.remove()
         remaining = self.cards()
         for position, other in enumerate(remaining, start=1):
@@ -483,9 +519,13 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         choice.value = "any" if choice.value == "all" else "all"
 
     def on_screen_resume(self) -> None:
-        """A save that finished under a dialog (quit?) leaves once it closes."""
+        """Show a card just added; leave if a save finished under a dialog."""
         if self.saved is not None:
             self.dismiss(self.saved)
+            return
+        if self.added is not None:
+            self.added = None
+            self.query_one("#cards", VerticalScroll).scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Editing waits while saving; removing needs a focused card.

@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui import actions
+from tui.widgets.key_footer import KeyFooter
 
 
 class HelpScreen(ModalScreen[None]):
@@ -34,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", id="heading")
             with VerticalScroll():
                 yield Static(key_table(self.areas), id="keys")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def action_close(self) -> None:
         """Back to the screen help was asked on."""

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.evaluation import SegmentCount
@@ -28,10 +28,11 @@ from tui.counting import (
     members_text,
     share_text,
 )
-from tui.display import fit, fit_left, literal, visible
+from tui.display import fit, fit_left, literal, visible, wrapped
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import SegmentFormScreen
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.segment_table import SegmentTable
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ HEADINGS = {
     "share": "Share",
 }
 COMPACT_BELOW = 100
+DETAIL_ROWS = 5
+"""The detail panel's height at most, as `#detail` in segments.tcss says."""
 
 
 def column_widths(width: int) -> dict[str, int]:
@@ -124,7 +127,7 @@ class SegmentsScreen(Screen[None]):
         yield SegmentTable(id="segments")
         yield Static(id="empty")
         yield Static(id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Lay out for the terminal's width and start reading."""
@@ -228,7 +231,7 @@ class SegmentsScreen(Screen[None]):
 
     def lay_out(self, width: int) -> None:
         """Size the columns and the footer for the terminal's width."""
-        self.query_one(Footer).compact = width < COMPACT_BELOW
+        self.query_one(KeyFooter).compact = width < COMPACT_BELOW
         widths = column_widths(width)
         if widths != self.widths or not self.table.columns:
             self.widths = widths
@@ -319,9 +322,10 @@ class SegmentsScreen(Screen[None]):
         self.show_detail()
 
     def show_detail(self) -> None:
-        """The whole name and criteria of the segment under the cursor.
+        """The name and criteria of the segment under the cursor.
 
-        The table cuts both to fit 80 columns; here they wrap instead.
+        The table cuts the criteria to one cell; here they wrap onto the
+        panel's rows, ending in `...` only if even those are too few.
         """
         segment = self.selected
         detail = self.query_one("#detail", Static)
@@ -336,11 +340,16 @@ class SegmentsScreen(Screen[None]):
             if count
             else "counting members"
         )
+        about = f"  {definition.match.upper()}, {members}"
+        width = max(self.size.width - 2, 20)
+        name_room = max(width - len(about), 10)
+        describe = wrapped(definition.describe(), width, DETAIL_ROWS - 1)
         detail.update(
             Text.assemble(
-                literal(definition.name, style="bold"),
-                f"  {definition.match.upper()}, {members}\n",
-                literal(definition.describe()),
+                literal(definition.name, name_room, style="bold"),
+                about,
+                "\n",
+                Text(describe, no_wrap=True, overflow="crop"),
             )
         )
 

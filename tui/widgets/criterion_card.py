@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from tui.display import literal, visible
 from tui.widgets.choice import Choice
+from tui.widgets.text_field import TextField
 
 _TAG_SEPARATORS = re.compile(r"[,\s]+")
 
@@ -75,6 +76,16 @@ class CriterionCard(Vertical):
         super().__init__()
         self.position = position
         self.initial: Mapping[str, Any] = raw or {}
+        self.leaving = False
+
+    @property
+    def ready(self) -> bool:
+        """Whether the card's fields can be read: mounted and not being removed.
+
+        A card joins the form before its fields are composed, and stays in it
+        while it is removed; timers and counts must skip it meanwhile.
+        """
+        return self.is_mounted and not self.leaving
 
     def compose(self) -> ComposeResult:
         """The kind's fields on one row, then a line for a problem or warning."""
@@ -142,15 +153,12 @@ class CriterionCard(Vertical):
     def text_field(self, field: str, placeholder: str, classes: str = "") -> Input:
         """A one-row text field filled from the criterion's JSON, shown literally."""
         value = self.initial.get(field)
-        field_input = Input(
+        return TextField(
             "" if value is None else visible(str(value)),
             placeholder=placeholder,
             id=field,
             classes=f"field {classes}",
-            compact=True,
         )
-        field_input.cursor_blink = False
-        return field_input
 
     def choice_field(self, field: str, options: tuple[tuple[str, str], ...]) -> Choice:
         """A choice filled from the criterion's JSON."""
@@ -221,6 +229,12 @@ class SessionsCard(CriterionCard):
         """A new operator needs other fields; the form still hears of it."""
         if event.choice.id == "operator":
             self.show_fields(event.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """`1 day`, not `1 days`; the form still hears of the change."""
+        if event.input.id == "days":
+            word = "day" if event.value.strip() == "1" else "days"
+            self.query_one("#days-word", Label).update(word)
 
     def show_fields(self, operator: str) -> None:
         """Show only the fields `operator` needs."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import Input
 
 from tui import actions
+from tui.widgets.text_field import TextField
 
 
-class FilterInput(Input):
+class FilterInput(TextField):
     """Typing filters; `enter` or `down` goes back to the list, keeping the filter."""
 
     DEFAULT_CSS = """
@@ -26,8 +26,7 @@ class FilterInput(Input):
         """The person wants to move in the filtered list."""
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id, compact=True)
-        self.cursor_blink = False
+        super().__init__(placeholder=placeholder, id=id)
 
     def action_done(self) -> None:
         """Hand the keys back to the list."""
