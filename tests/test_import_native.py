@@ -156,6 +156,19 @@ def test_bad_lines_are_rejected_with_file_line_and_field(tmp_path: Path) -> None
     assert report.lines_read == 13
 
 
+def test_a_line_nested_too_deeply_is_rejected_not_fatal(tmp_path: Path) -> None:
+    engine = new_database(tmp_path)
+    records = [session("u-1", "2025-07-01T09:30:00Z"), "[" * 100_000]
+    path = write_file(tmp_path, "deep.jsonl", records)
+
+    report = import_files(engine, [path])
+
+    assert [str(r) for r in report.rejections] == [
+        f"{path}:2: invalid JSON: nested too deeply"
+    ]
+    assert list(users(engine)) == ["u-1"]
+
+
 def test_blank_lines_are_skipped_and_line_numbers_stay_physical(
     tmp_path: Path,
 ) -> None:

@@ -1,11 +1,12 @@
 """The per-user facts an import changes, and the user sets that follow them.
 
 `users.first_session_at`/`last_session_at` are recomputed from the session
-rows of every user whose sessions changed, so they stay exact. Each user's
-facts are kept as they were when the import first met the user; at the end
-the old and new facts move the user between the stored sets of languages
-and of first and last session days (`data.user_sets`), and new users join
-the set of all users.
+rows of every user whose sessions changed, so they stay exact. The facts of
+each user that was there before the import are kept as they were when the
+import first met the user; at the end the old and new facts move the user
+between the stored sets of languages and of first and last session days
+(`data.user_sets`). New users need no such record: they are the ids above
+the largest before the import, and they join the set of all users.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ class UserFacts:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
         # Ids are handed out above the largest, and the write lock is held.
-        self._first_new_id = db.execute("SELECT max(id) FROM users").fetchone()[0]
-        self._first_new_id = (self._first_new_id or 0) + 1
+        largest = db.execute("SELECT max(id) FROM users").fetchone()[0]
+        self.first_new_id: int = (largest or 0) + 1
         db.execute(
             f"CREATE TABLE {BEFORE} (user_id INTEGER PRIMARY KEY, language TEXT,"
             " first_session_at INTEGER, last_session_at INTEGER)"
@@ -47,7 +48,10 @@ class UserFacts:
     def remember(
         self, users: Iterable[tuple[int, str | None, int | None, int | None]]
     ) -> None:
-        """Keep (id, language, first, last) of users met for the first time."""
+        """Keep (id, language, first, last) of users met for the first time.
+
+        Only users that were there before the import need remembering.
+        """
         self._db.executemany(
             f"INSERT OR IGNORE INTO {BEFORE} VALUES (?, ?, ?, ?)", users
         )
@@ -62,6 +66,14 @@ class UserFacts:
     def settle(self, changes: UserSetChanges) -> None:
         """Recompute session facts, then move users between the fact sets."""
         self._db.execute(_RECOMPUTE_SESSION_FACTS)
+        self._settle_users_met(changes)
+        largest = self._db.execute("SELECT max(id) FROM users").fetchone()[0] or 0
+        for start in range(self.first_new_id, largest + 1, SETTLE_CHUNK):
+            new_users = range(start, min(start + SETTLE_CHUNK, largest + 1))
+            record_fact_changes(self._db, changes, {}, new_users)
+
+    def _settle_users_met(self, changes: UserSetChanges) -> None:
+        """Move the users from before the import, from their remembered facts."""
         last_seen = 0
         while True:
             rows = self._db.execute(
@@ -71,11 +83,9 @@ class UserFacts:
             if not rows:
                 return
             before: dict[int, Facts] = {
-                user: (language, first, last)
-                for user, language, first, last in rows
-                if user < self._first_new_id
+                user: (language, first, last) for user, language, first, last in rows
             }
-            record_fact_changes(self._db, changes, before, [row[0] for row in rows])
+            record_fact_changes(self._db, changes, before, list(before))
             last_seen = rows[-1][0]
 
     def drop(self) -> None:

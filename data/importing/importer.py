@@ -4,13 +4,19 @@ All files are checked before anything is written, so a missing or unknown
 file fails the import up front. The records then go through one writer in
 one transaction that only a finished import commits: an error, a Ctrl-C or
 `--strict` with a rejected line leaves the database exactly as it was.
+
+A large import is read by a second process while this one writes (see
+`read_ahead`); the records, their order and the rejections are the same.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import Protocol
@@ -19,8 +25,10 @@ from sqlalchemy import Engine
 
 from data.changes import mark_changed
 from data.importing.access_log import AccessLogReader
+from data.importing.chunks import Part, parts_of
 from data.importing.detection import open_source
 from data.importing.native import NativeReader
+from data.importing.read_ahead import ReadAhead, worth_reading_ahead
 from data.importing.records import Record, Rejection
 from data.importing.report import ImportFailure, ImportReport
 from data.importing.snowplow import SnowplowReader
@@ -75,7 +83,8 @@ def import_files(
     cache_size = db.execute("PRAGMA cache_size").fetchone()[0]
     try:
         db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_SIZE}")
-        report = _in_transaction(db, sources, strict, meter)
+        with _garbage_collector_paused():
+            report = _in_transaction(db, sources, strict, meter)
     except sqlite3.Error as error:
         raise ImportFailure(
             f"{engine.url.database}: nothing was imported: {error}"
@@ -84,6 +93,24 @@ def import_files(
         db.execute(f"PRAGMA cache_size = {int(cache_size)}")
         pooled.close()
     return report
+
+
+@contextmanager
+def _garbage_collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while importing.
+
+    An import makes a tuple or two per event, alive until its batch is
+    written, and at the usual thresholds these set off collections that walk
+    them all, again and again. Importing makes no reference cycles, so no
+    garbage waits for the collector meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _in_transaction(
@@ -126,15 +153,10 @@ def _run(
 ) -> ImportReport:
     """Read every file through its format's reader into one writer."""
     writer = Writer(db)
-    readers: dict[str, Reader] = {}
-    rejections: list[Rejection] = []
-    for source in sources:
-        if source.format not in readers:
-            readers[source.format] = READERS[source.format]()
-        _feed(readers[source.format].read(source, meter), writer, rejections, strict)
-    for reader in readers.values():
-        _feed(reader.finish(), writer, rejections, strict)
-    lines_read = sum(reader.lines_read for reader in readers.values())
+    if worth_reading_ahead(meter.total):
+        lines_read, rejections = _write_read_ahead(sources, writer, strict, meter)
+    else:
+        lines_read, rejections = _write_in_turn(sources, writer, strict, meter)
     formats = {source.name: source.format for source in sources}
     if strict and rejections:
         return ImportReport(0, 0, 0, lines_read, rejections, False, formats)
@@ -148,6 +170,65 @@ def _run(
         True,
         formats,
     )
+
+
+def _write_in_turn(
+    sources: list[SourceFile], writer: Writer, strict: bool, meter: Progress
+) -> tuple[int, list[Rejection]]:
+    """Read and write in this process, record by record; (lines, rejections)."""
+    readers: dict[str, Reader] = {}
+    rejections: list[Rejection] = []
+    for source in sources:
+        if source.format not in readers:
+            readers[source.format] = READERS[source.format]()
+        _feed(readers[source.format].read(source, meter), writer, rejections, strict)
+    for reader in readers.values():
+        _feed(reader.finish(), writer, rejections, strict)
+    return sum(reader.lines_read for reader in readers.values()), rejections
+
+
+def _write_read_ahead(
+    sources: list[SourceFile], writer: Writer, strict: bool, meter: Progress
+) -> tuple[int, list[Rejection]]:
+    """Write the parts a child process reads; (lines read, rejections).
+
+    Batches are written when full, or earlier when no part is waiting, so
+    that the writer seldom idles while it holds records: it writes small
+    batches at the start and large ones once the reader is ahead. Under `--strict` the
+    first rejection dooms the import, so writing stops there while reading
+    goes on to report every bad line.
+    """
+    rejections: list[Rejection] = []
+    with ReadAhead(partial(_parts, sources), meter.total) as ahead:
+        for part in ahead:
+            rejections += part.rejections
+            if not (strict and rejections):
+                writer.add_chunk(part.chunk)
+                if not ahead.has_part_waiting():
+                    writer.flush_early()
+            meter.reached(part.done)
+        meter.reached(ahead.done)
+    return ahead.lines_read, rejections
+
+
+def _parts(sources: list[SourceFile], progress: Progress) -> Generator[Part, None, int]:
+    """What `_write_in_turn` reads, in parts; returns the lines read.
+
+    Native files are parsed a block of lines at a time; the other readers'
+    records are gathered into parts as they come.
+    """
+    readers: dict[str, Reader] = {}
+    for source in sources:
+        if source.format not in readers:
+            readers[source.format] = READERS[source.format]()
+        reader = readers[source.format]
+        if isinstance(reader, NativeReader):
+            yield from reader.read_chunks(source, progress)
+        else:
+            yield from parts_of(reader.read(source, progress), progress)
+    for reader in readers.values():
+        yield from parts_of(reader.finish(), progress)
+    return sum(reader.lines_read for reader in readers.values())
 
 
 def _feed(

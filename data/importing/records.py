@@ -22,9 +22,10 @@ _MICROSECOND = timedelta(microseconds=1)
 
 # The shapes that `datetime.fromisoformat` reads exactly as `parse_instant`
 # does, about twenty times faster; anything else goes the slow, general way.
+# ASCII digits only: both refuse others, and `[0-9]` is quicker than `\d`.
 _PLAIN_ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+    r"(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
 
 
