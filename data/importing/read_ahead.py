@@ -3,8 +3,8 @@
 Reading and writing each take about half the time of a large import, and a
 machine has more than one core: a child process runs the format readers
 over every file, in order, and sends their records a chunk at a time
-through a pipe, while the parent writes the chunk before. The pipe holds
-little, so the child is never far ahead and memory stays flat.
+through a pipe, while the parent writes the chunks before. The child gets
+at most a few chunks ahead (`PARTS_AHEAD`), so memory stays flat.
 
 The child never touches the database: the parent alone writes, in its one
 transaction. An error in the child is raised in the parent; an error in
