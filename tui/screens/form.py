@@ -8,6 +8,7 @@ carries the draft it was computed for and is dropped if the form has moved on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,10 @@ class Draft:
     definition: SegmentDefinition
     positions: tuple[int, ...]
     complete: bool
+
+
+FIELD_WAITS = 200
+FIELD_WAIT_S = 0.01
 
 
 class SegmentFormScreen(Screen[SavedSegment | None]):
@@ -483,7 +488,14 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         """
         card = CARDS[kind](self.card_total() + 1)
         await self.query_one("#cards", VerticalScroll).mount(card)
-        self.set_focus(card.first_field(), scroll_visible=False)
+        field = card.first_field()
+        for _ in range(FIELD_WAITS):
+            # On a busy machine the card's fields can arrive a frame later.
+            if field is not None:
+                break
+            await asyncio.sleep(FIELD_WAIT_S)
+            field = card.first_field()
+        self.set_focus(field or card, scroll_visible=False)
         self.added = card
         self.changed()
 
@@ -506,8 +518,13 @@ class SegmentFormScreen(Screen[SavedSegment | None]):
         remaining = self.cards()
         for position, other in enumerate(remaining, start=1):
             other.renumber(position)
-        if remaining:
-            remaining[min(index, len(remaining) - 1)].first_field().focus()
+        field = (
+            remaining[min(index, len(remaining) - 1)].first_field()
+            if remaining
+            else None
+        )
+        if field is not None:
+            field.focus()
         else:
             self.query_one("#name", Input).focus()
         self.on_screen = None

@@ -135,12 +135,15 @@ class CriterionCard(Vertical):
         found = self.query(f"#{field}") if field.isidentifier() else []
         return next(iter(found), None)
 
-    def first_field(self) -> Widget:
-        """Where typing starts: the first visible text field, else the operator."""
+    def first_field(self) -> Widget | None:
+        """Where typing starts: the first visible text field, else the operator.
+
+        None while the card's own fields are still being composed.
+        """
         for widget in self.query(Input):
             if widget.display:
                 return widget
-        return self.query_one(Choice)
+        return next(iter(self.query(Choice)), None)
 
     def choice(self, field: str) -> str:
         """The value of a choice field."""
