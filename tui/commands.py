@@ -18,6 +18,7 @@ from core.problems import DefinitionError
 from core.workspace import Workspace
 from data.database import DatabaseError, resolve_database_path
 from data.instants import InstantError, parse_instant
+from tui.counting import share_text
 from tui.display import fit, visible
 
 DEMO_DATABASE = "demo.db"
@@ -198,10 +199,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     names = [fit(row["name"], NAME_WIDTH) for row in rows]
     width = max(cell_len(name) for name in names)
     for name, row in zip(names, rows, strict=True):
-        total = row["total_users"] or 1
-        share = 100 * row["members"] / total
+        share = share_text(row["members"], row["total_users"])
         padding = " " * (width - cell_len(name))
-        print(f"{name}{padding}  {row['members']:>10,}  {share:5.1f}%")
+        print(f"{name}{padding}  {row['members']:>10,}  {share:>6}")
 
 
 def apply(options: argparse.Namespace) -> int:
